@@ -1,0 +1,40 @@
+"""Start-up loading of handler modules: configured modules, entry points, the built-in."""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from handlers import jsonl
+from handlers.registry import HandlerRegistry, registry
+from tlhooks.errors import RegistrationError
+from tlhooks.settings import Settings
+
+ENTRY_POINT_GROUP = "tlhooks.handlers"
+
+
+def import_handler_module(path: str) -> None:
+    try:
+        importlib.import_module(path)
+    except ImportError as exc:
+        raise RegistrationError(
+            f"Cannot import handler module {path!r} named in TLHOOKS_HANDLERS: {exc}. Check "
+            "the dotted path and that the module is installed or on PYTHONPATH."
+        ) from exc
+
+
+def load_handlers(settings: Settings, target: HandlerRegistry = registry) -> HandlerRegistry:
+    """Import every handler source once; both the receiver and the workers call this."""
+    for module in settings.handlers:
+        import_handler_module(module)
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            point.load()
+        except Exception as exc:
+            raise RegistrationError(
+                f"The installed handler plugin {point.name!r} ({point.value}) failed to load: "
+                f"{exc}. Fix or uninstall the package that provides it."
+            ) from exc
+    if settings.jsonl_path is not None and target.get(jsonl.NAME) is None:
+        jsonl.install(target, settings.jsonl_path, settings.jsonl_custom_id)
+    return target

@@ -1,0 +1,131 @@
+"""HandlerRegistry: which functions run for which events, validated when they register."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from tlhooks.errors import RegistrationError
+
+On = Literal["ready", "failed", "both"]
+HandlerFunc = Callable[[Any], Any]
+F = TypeVar("F", bound=HandlerFunc)
+
+_PATTERN = re.compile(r"^[A-Za-z0-9_\-*?\[\]!]{1,128}$")
+_KINDS: dict[str, frozenset[str]] = {
+    "ready": frozenset({"ready"}),
+    "failed": frozenset({"failed"}),
+    "both": frozenset({"ready", "failed"}),
+}
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    """A registered handler: its name, function, custom_id glob and the kinds it runs on."""
+
+    name: str
+    func: HandlerFunc
+    custom_id: str
+    on: On
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return _KINDS[self.on]
+
+    def matches(self, custom_id: str | None, kind: str) -> bool:
+        """A task without custom_id matches only the catch-all pattern ``*``."""
+        if kind not in self.kinds:
+            return False
+        if custom_id is None:
+            return self.custom_id == "*"
+        return fnmatch.fnmatchcase(custom_id, self.custom_id)
+
+    def call(self, context: Any) -> Any:
+        """Run the handler; coroutine functions get an event loop of their own."""
+        if inspect.iscoroutinefunction(self.func):
+            return asyncio.run(self.func(context))
+        return self.func(context)
+
+
+def _check_pattern(name: str, pattern: str) -> None:
+    balanced = pattern.count("[") == pattern.count("]")
+    if not isinstance(pattern, str) or not _PATTERN.match(pattern) or not balanced:
+        raise RegistrationError(
+            f"Handler {name!r} has an invalid custom_id pattern {pattern!r}; use letters, "
+            "digits, '_', '-' and the glob characters '*', '?' and '[...]', e.g. 'ads-*'."
+        )
+
+
+class HandlerRegistry:
+    """Handlers by name. Registration errors fail at start-up, naming the handler and the fix."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, HandlerSpec] = {}
+
+    def register(
+        self, func: HandlerFunc, *, custom_id: str = "*", on: str = "ready", name: str | None = None
+    ) -> HandlerSpec:
+        handler_name = name or f"{func.__module__}.{func.__qualname__}"
+        if not callable(func):
+            raise RegistrationError(f"Handler {handler_name!r} is not callable.")
+        if on not in _KINDS:
+            raise RegistrationError(
+                f"Handler {handler_name!r} has on={on!r}; use on='ready', on='failed' or "
+                "on='both'."
+            )
+        _check_pattern(handler_name, custom_id)
+        existing = self._handlers.get(handler_name)
+        if existing is not None and existing.func is not func:
+            raise RegistrationError(
+                f"Handler name {handler_name!r} is already registered by "
+                f"{existing.func.__module__}.{existing.func.__qualname__}; pass a distinct "
+                "name= to @handler."
+            )
+        spec = HandlerSpec(handler_name, func, custom_id, on)  # type: ignore[arg-type]
+        self._handlers[handler_name] = spec
+        return spec
+
+    def decorator(
+        self, *, custom_id: str = "*", on: str = "ready", name: str | None = None
+    ) -> Callable[[F], F]:
+        def register(func: F) -> F:
+            self.register(func, custom_id=custom_id, on=on, name=name)
+            return func
+
+        return register
+
+    def match(self, custom_id: str | None, kind: str) -> list[HandlerSpec]:
+        """The handlers for an event, in registration order."""
+        return [spec for spec in self._handlers.values() if spec.matches(custom_id, kind)]
+
+    def get(self, name: str) -> HandlerSpec | None:
+        return self._handlers.get(name)
+
+    def names(self) -> list[str]:
+        return list(self._handlers)
+
+    def unregister(self, names: Iterable[str]) -> None:
+        for name in names:
+            self._handlers.pop(name, None)
+
+    def clear(self) -> None:
+        self._handlers.clear()
+
+
+registry = HandlerRegistry()
+
+
+def handler(
+    *, custom_id: str = "*", on: str = "ready", name: str | None = None
+) -> Callable[[F], F]:
+    """Register a function to run for analyze events whose custom_id matches a glob.
+
+    ``on`` is ``"ready"``, ``"failed"`` or ``"both"``; ``name`` defaults to the function's
+    module and qualified name. The function takes one ``HandlerContext``; it may be async.
+    """
+    return registry.decorator(custom_id=custom_id, on=on, name=name)

@@ -1,0 +1,127 @@
+"""Lua scripts that make each ledger step atomic in Redis.
+
+Each script is one decision that must not race: accepting a delivery (de-duplication and
+conflict detection), changing state (the transition table is enforced server-side against the
+state actually stored), and claiming, renewing and releasing a worker run's lease.
+"""
+
+from __future__ import annotations
+
+# KEYS: event, history, task, task_events, all_events
+# ARGV: event_id, kind ('' when not a task event), other_kind, now, status_prefix,
+#       requested_status, history_note, field, value, field, value, ...
+ACCEPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
+  return {'redelivered', redis.call('HGET', KEYS[1], 'status'), ''}
+end
+local status = ARGV[6]
+local related = ''
+local kind = ARGV[2]
+if kind ~= '' then
+  local first = redis.call('HGET', KEYS[3], kind)
+  if first then
+    status = 'duplicate'
+    related = first
+    redis.call('HSET', KEYS[1], 'duplicate_of', first)
+  else
+    local other = redis.call('HGET', KEYS[3], ARGV[3])
+    if other then
+      status = 'conflict'
+      related = other
+      redis.call('HSET', KEYS[1], 'conflict_with', other)
+    end
+    redis.call('HSET', KEYS[3], kind, ARGV[1])
+  end
+end
+for i = 8, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('HSET', KEYS[1], 'status', status)
+local now = tonumber(ARGV[4])
+redis.call('ZADD', KEYS[5], now, ARGV[1])
+if kind ~= '' or redis.call('HGET', KEYS[1], 'task_id') ~= '' then
+  redis.call('ZADD', KEYS[4], now, ARGV[1])
+end
+redis.call('ZADD', ARGV[5] .. status, now, ARGV[1])
+redis.call('RPUSH', KEYS[2], cjson.encode({status = status, at = now, note = ARGV[7]}))
+return {'created', status, related}
+"""
+
+# KEYS: event, history
+# ARGV: event_id, target, now, note, status_prefix, allowed_sources (comma-separated),
+#       field, value, ...
+TRANSITION = """
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then
+  return {'missing', ''}
+end
+local allowed = false
+for source in string.gmatch(ARGV[6], '[^,]+') do
+  if source == current then allowed = true end
+end
+if not allowed then
+  return {'refused', current}
+end
+local now = tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updated_at', ARGV[3])
+for i = 7, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('ZREM', ARGV[5] .. current, ARGV[1])
+redis.call('ZADD', ARGV[5] .. ARGV[2], now, ARGV[1])
+redis.call('RPUSH', KEYS[2], cjson.encode({status = ARGV[2], at = now, note = ARGV[4]}))
+return {'ok', current}
+"""
+
+# KEYS: event, lease
+# ARGV: token, lease_ms, settled statuses (comma-separated)
+BEGIN_RUN = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then
+  return {'missing', '', 0}
+end
+for settled in string.gmatch(ARGV[3], '[^,]+') do
+  if settled == status then return {'settled', status, 0} end
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return {'busy', status, redis.call('PTTL', KEYS[2])}
+end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+local previous = redis.call('HGET', KEYS[1], 'running')
+local crashes = tonumber(redis.call('HGET', KEYS[1], 'crashes') or '0') or 0
+if previous and previous ~= '' then
+  crashes = redis.call('HINCRBY', KEYS[1], 'crashes', 1)
+end
+redis.call('HSET', KEYS[1], 'running', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'runs', 1)
+return {'claimed', status, crashes}
+"""
+
+# KEYS: lease   ARGV: token, lease_ms
+RENEW_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+# KEYS: event, lease   ARGV: token
+END_RUN = """
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+end
+if redis.call('HGET', KEYS[1], 'running') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'running', '')
+end
+return 1
+"""
+
+# KEYS: schedule   ARGV: now, limit
+CLAIM_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[1], id)
+end
+return due
+"""

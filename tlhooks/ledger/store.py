@@ -1,0 +1,268 @@
+"""EventLedger: reads and atomic writes of event records in Redis."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from tlhooks.errors import InvalidTransition, StorageUnavailable
+from tlhooks.ledger import scripts
+from tlhooks.ledger.keys import LedgerKeys
+from tlhooks.ledger.record import EventRecord, HandlerOutcome, encode_fields
+from tlhooks.settings import Settings
+from tlhooks.status import SETTLED, EventStatus, sources_of
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What ``accept`` decided: a new record (in ``status``) or a redelivery of a known id."""
+
+    created: bool
+    status: EventStatus
+    related_event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RunClaim:
+    """The answer to a worker asking to run an event."""
+
+    outcome: Literal["claimed", "busy", "settled", "missing"]
+    status: EventStatus | None
+    crashes: int = 0
+    lease_remaining: float = 0.0
+
+
+def connect(url: str, socket_timeout: float) -> redis.Redis:
+    """A Redis client that fails fast: bounded socket waits and no silent retries."""
+    return redis.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=socket_timeout,
+        health_check_interval=25,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+@contextlib.contextmanager
+def translate_redis_errors() -> Iterator[None]:
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise StorageUnavailable(f"Redis did not answer: {exc}") from exc
+
+
+class EventLedger:
+    """The durable record of every event. All multi-key decisions run as Lua scripts."""
+
+    def __init__(self, client: redis.Redis, keys: LedgerKeys | None = None) -> None:
+        self.client = client
+        self.keys = keys or LedgerKeys()
+        self._accept = client.register_script(scripts.ACCEPT)
+        self._transition = client.register_script(scripts.TRANSITION)
+        self._begin_run = client.register_script(scripts.BEGIN_RUN)
+        self._renew = client.register_script(scripts.RENEW_LEASE)
+        self._end_run = client.register_script(scripts.END_RUN)
+        self._claim_due = client.register_script(scripts.CLAIM_DUE)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EventLedger:
+        client = connect(settings.redis_url, settings.redis_socket_timeout)
+        return cls(client, LedgerKeys(settings.key_prefix))
+
+    def ping(self) -> None:
+        with translate_redis_errors():
+            self.client.ping()
+
+    # Intake -------------------------------------------------------------------------------
+
+    def accept(
+        self,
+        *,
+        event_id: str,
+        kind: str | None,
+        requested: EventStatus,
+        fields: dict[str, Any],
+        note: str = "",
+        now: float | None = None,
+    ) -> IntakeResult:
+        """Store a new event atomically, de-duplicating on its id and on (task, kind).
+
+        ``kind`` is ``ready`` or ``failed`` for analyze task events and None otherwise.
+        A second event of the same kind for a task is stored as ``duplicate``; an event of the
+        other kind is stored as ``conflict``. A known event id only counts a redelivery.
+        """
+        now = time.time() if now is None else now
+        task_id = str(fields.get("task_id") or "")
+        other = {"ready": "failed", "failed": "ready"}.get(kind or "", "")
+        values = encode_fields({**fields, "received_at": now, "updated_at": now})
+        args: list[Any] = [event_id, kind or "", other, now, self.keys.status_prefix]
+        args += [requested.value, note]
+        for name, value in values.items():
+            args += [name, value]
+        keys = [
+            self.keys.event(event_id),
+            self.keys.history(event_id),
+            self.keys.task(task_id),
+            self.keys.task_events(task_id),
+            self.keys.all_events,
+        ]
+        with translate_redis_errors():
+            outcome, status, related = self._accept(keys=keys, args=args)
+        return IntakeResult(outcome == "created", EventStatus(status), related or None)
+
+    def forget(self, event_id: str) -> None:
+        """Remove an event entirely (used to roll back an intake whose queueing failed)."""
+        with translate_redis_errors():
+            record = self.client.hgetall(self.keys.event(event_id))
+            if not record:
+                return
+            task_id = record.get("task_id", "")
+            first_of_kind = self.client.hgetall(self.keys.task(task_id))
+            pipe = self.client.pipeline(transaction=True)
+            for kind, first in first_of_kind.items():
+                if first == event_id:
+                    pipe.hdel(self.keys.task(task_id), kind)
+            pipe.zrem(self.keys.task_events(task_id), event_id)
+            pipe.zrem(self.keys.all_events, event_id)
+            pipe.zrem(self.keys.by_status(record.get("status", "")), event_id)
+            pipe.delete(
+                self.keys.event(event_id),
+                self.keys.history(event_id),
+                self.keys.outcomes(event_id),
+            )
+            pipe.execute()
+
+    # State --------------------------------------------------------------------------------
+
+    def transition(
+        self, event_id: str, target: EventStatus, note: str = "", **fields: Any
+    ) -> EventStatus:
+        """Move an event to ``target`` if the state machine allows it; return the old state."""
+        allowed = ",".join(sorted(sources_of(target)))
+        args: list[Any] = [event_id, target.value, time.time(), note]
+        args += [self.keys.status_prefix, allowed]
+        for name, value in encode_fields(fields).items():
+            args += [name, value]
+        keys = [self.keys.event(event_id), self.keys.history(event_id)]
+        with translate_redis_errors():
+            outcome, current = self._transition(keys=keys, args=args)
+        if outcome == "missing":
+            raise InvalidTransition(f"Event {event_id!r} is not in the ledger.")
+        if outcome == "refused":
+            raise InvalidTransition(
+                f"Event {event_id!r} cannot go from {current!r} to {target.value!r}."
+            )
+        return EventStatus(current)
+
+    def update(self, event_id: str, **fields: Any) -> None:
+        with translate_redis_errors():
+            self.client.hset(self.keys.event(event_id), mapping=encode_fields(fields))
+
+    def increment(self, event_id: str, field: str, amount: int = 1) -> int:
+        with translate_redis_errors():
+            return int(self.client.hincrby(self.keys.event(event_id), field, amount))
+
+    def save_outcome(self, event_id: str, outcome: HandlerOutcome) -> None:
+        with translate_redis_errors():
+            self.client.hset(
+                self.keys.outcomes(event_id), outcome.handler, outcome.model_dump_json()
+            )
+
+    # Reads --------------------------------------------------------------------------------
+
+    def get(self, event_id: str) -> EventRecord | None:
+        with translate_redis_errors():
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hgetall(self.keys.event(event_id))
+            pipe.lrange(self.keys.history(event_id), 0, -1)
+            pipe.hgetall(self.keys.outcomes(event_id))
+            fields, history, outcomes = pipe.execute()
+        if not fields:
+            return None
+        fields["event_id"] = event_id
+        return EventRecord.from_redis(fields, history, outcomes)
+
+    def require(self, event_id: str) -> EventRecord:
+        record = self.get(event_id)
+        if record is None:
+            raise InvalidTransition(f"Event {event_id!r} is not in the ledger.")
+        return record
+
+    def events_for_task(self, task_id: str) -> list[EventRecord]:
+        """Every event recorded for one task, oldest first."""
+        with translate_redis_errors():
+            ids = self.client.zrange(self.keys.task_events(task_id), 0, -1)
+        return [record for record in map(self.get, ids) if record is not None]
+
+    def ids_in_status(
+        self, status: EventStatus, *, entered_before: float = float("inf"), limit: int = 1000
+    ) -> list[str]:
+        with translate_redis_errors():
+            return list(
+                self.client.zrangebyscore(
+                    self.keys.by_status(status), "-inf", entered_before, start=0, num=limit
+                )
+            )
+
+    def count_in_status(self, status: EventStatus) -> int:
+        with translate_redis_errors():
+            return int(self.client.zcard(self.keys.by_status(status)))
+
+    # Runs and leases ----------------------------------------------------------------------
+
+    def begin_run(self, event_id: str, token: str, lease_seconds: float) -> RunClaim:
+        """Claim the event for one worker run, unless it is settled or another run holds it.
+
+        A run that finds the previous run's marker still set knows that run died, and counts a
+        crash; the caller ends a poison event once crashes reach the attempt limit.
+        """
+        settled = ",".join(sorted(SETTLED))
+        keys = [self.keys.event(event_id), self.keys.lease(event_id)]
+        with translate_redis_errors():
+            outcome, status, number = self._begin_run(
+                keys=keys, args=[token, int(lease_seconds * 1000), settled]
+            )
+        state = EventStatus(status) if status else None
+        if outcome == "busy":
+            return RunClaim("busy", state, lease_remaining=max(int(number), 0) / 1000)
+        return RunClaim(outcome, state, crashes=int(number))
+
+    def renew_lease(self, event_id: str, token: str, lease_seconds: float) -> bool:
+        with translate_redis_errors():
+            renewed = self._renew(
+                keys=[self.keys.lease(event_id)], args=[token, int(lease_seconds * 1000)]
+            )
+        return bool(renewed)
+
+    def end_run(self, event_id: str, token: str) -> None:
+        keys = [self.keys.event(event_id), self.keys.lease(event_id)]
+        with translate_redis_errors():
+            self._end_run(keys=keys, args=[token])
+
+    def has_lease(self, event_id: str) -> bool:
+        with translate_redis_errors():
+            return bool(self.client.exists(self.keys.lease(event_id)))
+
+    # Schedule -----------------------------------------------------------------------------
+
+    def schedule(self, event_id: str, due: float) -> None:
+        with translate_redis_errors():
+            self.client.zadd(self.keys.schedule, {event_id: due})
+
+    def is_scheduled(self, event_id: str) -> bool:
+        with translate_redis_errors():
+            return self.client.zscore(self.keys.schedule, event_id) is not None
+
+    def claim_due(self, now: float | None = None, limit: int = 500) -> list[str]:
+        """Atomically take the events whose next attempt is due off the schedule."""
+        now = time.time() if now is None else now
+        with translate_redis_errors():
+            return list(self._claim_due(keys=[self.keys.schedule], args=[now, limit]))

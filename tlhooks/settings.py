@@ -1,0 +1,139 @@
+"""Configuration from the environment (prefix ``TLHOOKS_``) and an optional ``.env`` file.
+
+Every problem is reported at start-up as one sentence that names the variable, e.g.
+``TLHOOKS_MAX_ATTEMPTS must be an integer of at least 1 (got 'many').``
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from tlhooks.errors import ConfigurationError
+
+ENV_PREFIX = "TLHOOKS_"
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every knob of tlhooks. Field ``x`` is read from ``TLHOOKS_X``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
+    )
+
+    # Webhook verification (receiver)
+    webhook_secrets: CommaList = Field(default_factory=list)
+    signature_tolerance: int = Field(300, ge=0)
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    intake_timeout: float = Field(3.0, gt=0)
+
+    # Twelve Labs API (workers)
+    api_key: str = ""
+    api_base_url: str = "https://api.twelvelabs.io/v1.3"
+    fetch_connect_timeout: float = Field(5.0, gt=0)
+    fetch_read_timeout: float = Field(30.0, gt=0)
+
+    # Redis: ledger and broker
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    broker_url: str = ""
+    redis_socket_timeout: float = Field(2.0, gt=0)
+    key_prefix: str = Field("tlhooks", pattern=r"^[A-Za-z0-9_.-]+$")
+    queue: str = Field("tlhooks", pattern=r"^[A-Za-z0-9_.-]+$")
+
+    # Handlers
+    handlers: CommaList = Field(default_factory=list)
+    jsonl_path: Path | None = None
+    jsonl_custom_id: str = "*"
+
+    # Retry policy
+    max_attempts: int = Field(8, ge=1)
+    retry_base_delay: float = Field(2.0, gt=0)
+    retry_max_delay: float = Field(600.0, gt=0)
+
+    # Worker and at-least-once tuning
+    worker_pool: Literal["threads", "prefork", "solo"] = "threads"
+    worker_concurrency: int = Field(32, ge=1)
+    visibility_timeout: int = Field(60, ge=2)
+    unacked_restore_interval: float = Field(5.0, gt=0)
+    lease_seconds: float = Field(30.0, ge=1)
+    sweep_interval: float = Field(5.0, gt=0)
+    stale_after: float = Field(120.0, gt=0)
+
+    # Ops
+    admin_token: str | None = None
+    log_level: str = "INFO"
+
+    @field_validator("webhook_secrets", "handlers", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_relations(self) -> Settings:
+        if self.retry_max_delay < self.retry_base_delay:
+            raise ValueError(
+                "TLHOOKS_RETRY_MAX_DELAY must be at least TLHOOKS_RETRY_BASE_DELAY "
+                f"({self.retry_max_delay} < {self.retry_base_delay})"
+            )
+        return self
+
+    @property
+    def effective_broker_url(self) -> str:
+        return self.broker_url or self.redis_url
+
+    def require_webhook_secrets(self) -> list[str]:
+        if not self.webhook_secrets:
+            raise ConfigurationError(
+                "No webhook secret is configured; set TLHOOKS_WEBHOOK_SECRETS to the secret "
+                "shown under 'Reveal Secret' in the Twelve Labs dashboard."
+            )
+        return self.webhook_secrets
+
+    def require_api_key(self) -> str:
+        if not self.api_key:
+            raise ConfigurationError(
+                "No Twelve Labs API key is configured; set TLHOOKS_API_KEY so workers can "
+                "retrieve analysis results."
+            )
+        return self.api_key
+
+
+def _describe(error: Any) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if part != "__root__"]
+    message = str(error.get("msg", "is invalid"))
+    if not loc:
+        return message.removeprefix("Value error, ")
+    name = ENV_PREFIX + loc[0].upper()
+    got = error.get("input")
+    message = message.removeprefix("Value error, ")
+    return f"{name}: {message[0].lower()}{message[1:]} (got {got!r})."
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning validation errors into one ConfigurationError sentence."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = " ".join(_describe(err) for err in exc.errors())
+        raise ConfigurationError(f"Invalid configuration: {problems}") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

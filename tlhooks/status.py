@@ -1,0 +1,83 @@
+"""The event state machine: one enum, one table of allowed transitions.
+
+    received ──► queued ──► fetching ──► handling ──► handled
+        │          ▲  │         │  ▲         │
+        │          │  │         ▼  │         ▼
+        │          └──┴────── failed ◄───────┘   (a retry is scheduled)
+        └──────────────┴─────────┴──► dead        (attempts exhausted, permanent error, poison)
+
+An event is created directly in ``received`` (to be processed) or in one of the settled intake
+states ``ignored``, ``duplicate``, ``unmatched`` and ``conflict``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventStatus(StrEnum):
+    RECEIVED = "received"
+    QUEUED = "queued"
+    FETCHING = "fetching"
+    HANDLING = "handling"
+    HANDLED = "handled"
+    FAILED = "failed"
+    DEAD = "dead"
+    IGNORED = "ignored"
+    DUPLICATE = "duplicate"
+    UNMATCHED = "unmatched"
+    CONFLICT = "conflict"
+
+    @property
+    def settled(self) -> bool:
+        """No further work will happen to an event in this state without a replay."""
+        return self in SETTLED
+
+
+SETTLED = frozenset(
+    {
+        EventStatus.HANDLED,
+        EventStatus.DEAD,
+        EventStatus.IGNORED,
+        EventStatus.DUPLICATE,
+        EventStatus.UNMATCHED,
+        EventStatus.CONFLICT,
+    }
+)
+
+INITIAL = frozenset(
+    {
+        EventStatus.RECEIVED,
+        EventStatus.IGNORED,
+        EventStatus.DUPLICATE,
+        EventStatus.UNMATCHED,
+        EventStatus.CONFLICT,
+    }
+)
+
+_S = EventStatus
+
+TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
+    # queued -> queued and the like are re-queues by the sweeper; fetching -> fetching and
+    # handling -> handling are a new run taking over after a worker died.
+    _S.RECEIVED: frozenset({_S.QUEUED, _S.FETCHING, _S.DEAD}),
+    _S.QUEUED: frozenset({_S.QUEUED, _S.FETCHING, _S.HANDLING, _S.DEAD}),
+    _S.FETCHING: frozenset({_S.FETCHING, _S.QUEUED, _S.HANDLING, _S.FAILED, _S.DEAD}),
+    _S.HANDLING: frozenset({_S.HANDLING, _S.QUEUED, _S.HANDLED, _S.FAILED, _S.DEAD}),
+    _S.FAILED: frozenset({_S.QUEUED, _S.FETCHING, _S.HANDLING, _S.DEAD}),
+    _S.HANDLED: frozenset(),
+    _S.DEAD: frozenset(),
+    _S.IGNORED: frozenset(),
+    _S.DUPLICATE: frozenset(),
+    _S.UNMATCHED: frozenset(),
+    _S.CONFLICT: frozenset(),
+}
+
+
+def can_transition(source: EventStatus, target: EventStatus) -> bool:
+    return target in TRANSITIONS[source]
+
+
+def sources_of(target: EventStatus) -> frozenset[EventStatus]:
+    """Every state from which ``target`` may be entered."""
+    return frozenset(source for source, targets in TRANSITIONS.items() if target in targets)
