@@ -56,3 +56,8 @@ class LedgerKeys:
     def schedule(self) -> str:
         """Sorted set: event id -> unix time at which its next attempt is due."""
         return f"{self.prefix}:schedule"
+
+    @property
+    def sweep_lock(self) -> str:
+        """String with a TTL: held by the one sweep running right now."""
+        return f"{self.prefix}:lock:sweep"

@@ -251,6 +251,14 @@ class EventLedger:
         with translate_redis_errors():
             return bool(self.client.exists(self.keys.lease(event_id)))
 
+    def try_lock(self, key: str, seconds: float) -> bool:
+        with translate_redis_errors():
+            return bool(self.client.set(key, "1", nx=True, px=int(seconds * 1000)))
+
+    def unlock(self, key: str) -> None:
+        with translate_redis_errors():
+            self.client.delete(key)
+
     # Schedule -----------------------------------------------------------------------------
 
     def schedule(self, event_id: str, due: float) -> None:

@@ -1,0 +1,55 @@
+"""EmulatorConfig: everything that shapes one emulator instance, fixed at start-up.
+
+Faults are not configuration: they change at run time through ``POST /_emulator/faults``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_WEBHOOK_SECRET = "whsec_emulator"
+API_VERSION = "1.3"
+API_PREFIX = "/v1.3"
+CONTROL_PREFIX = "/_emulator"
+
+
+@dataclass
+class EmulatorConfig:
+    """How the emulated Twelve Labs platform behaves.
+
+    ``api_key`` None accepts any non-empty ``x-api-key``; otherwise the header must equal it.
+    Every task that reaches ``ready`` or ``failed`` is POSTed, signed with ``webhook_secret``,
+    to each of ``webhook_urls``. ``seed`` makes ids and results reproducible. ``clock`` is the
+    total number of seconds a task spends between ``queued`` and its terminal status.
+    Delivery gives up after ``webhook_attempts`` tries, waiting ``webhook_backoff * 2**n``
+    seconds between them, each try bounded by ``webhook_timeout``.
+    """
+
+    api_key: str | None = None
+    webhook_urls: list[str] = field(default_factory=list)
+    webhook_secret: str = DEFAULT_WEBHOOK_SECRET
+    seed: int = 0
+    clock: float = 1.0
+    webhook_timeout: float = 10.0
+    webhook_attempts: int = 4
+    webhook_backoff: float = 0.5
+    # The spec allows 20 segment definitions, the segmentation guide says 10 (facts doc §0).
+    max_segment_definitions: int = 20
+
+    def __post_init__(self) -> None:
+        if self.clock < 0:
+            raise ValueError(f"clock must be zero or more seconds, not {self.clock}.")
+        if self.webhook_attempts < 1:
+            raise ValueError(
+                f"webhook_attempts must be at least 1, not {self.webhook_attempts}; "
+                "use the drop_webhooks fault to suppress deliveries."
+            )
+        if self.webhook_timeout <= 0:
+            raise ValueError(f"webhook_timeout must be positive, not {self.webhook_timeout}.")
+        if self.webhook_backoff < 0:
+            raise ValueError(f"webhook_backoff must not be negative, not {self.webhook_backoff}.")
+        if not 1 <= self.max_segment_definitions <= 20:
+            raise ValueError(
+                "max_segment_definitions must lie between 1 and 20 (the spec's limit), "
+                f"not {self.max_segment_definitions}."
+            )

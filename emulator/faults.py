@@ -1,0 +1,129 @@
+"""FaultSettings: the misbehaviour a test can switch on at run time.
+
+Set through ``POST /_emulator/faults`` (merged into the current settings), read back through
+``GET /_emulator/faults``, cleared by ``POST /_emulator/reset``:
+
+======================  ======================================================================
+``latency``             seconds added before every /v1.3 answer
+``rate_limit_next``     the next N GET requests on /v1.3/analyze/tasks* answer 429
+``retry_after``         seconds announced by a 429 in ``Retry-After`` (default 1)
+``server_error_next``   the next N GET requests on /v1.3/analyze/tasks* answer 500, 503, 500...
+``rate_limit_fraction`` the probability that any such GET answers 429
+``server_error_fraction`` the probability that any such GET answers 500 or 503
+``drop_webhooks``       notifications are never sent (webhooks[] shows them undelivered)
+``duplicate_webhooks``  N extra copies of every notification, with the same notification id
+``webhook_delay``       seconds before the first attempt of every notification
+``fail_fraction``       the fraction of created tasks that end ``failed``
+``truncate_fraction``   the fraction of created tasks that end ready with finish_reason length
+======================  ======================================================================
+
+Counters are consumed before fractions are rolled; the rolls use a generator seeded from the
+emulator's seed, so a run is reproducible.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from emulator.errors import InvalidParameter
+
+_FRACTIONS = (
+    "rate_limit_fraction",
+    "server_error_fraction",
+    "fail_fraction",
+    "truncate_fraction",
+)
+_COUNTS = ("rate_limit_next", "server_error_next", "duplicate_webhooks")
+_SECONDS = ("latency", "retry_after", "webhook_delay")
+
+
+@dataclass
+class FaultSettings:
+    """The current faults; every field's default means "behave like a healthy platform"."""
+
+    latency: float = 0.0
+    rate_limit_next: int = 0
+    retry_after: float = 1.0
+    server_error_next: int = 0
+    rate_limit_fraction: float = 0.0
+    server_error_fraction: float = 0.0
+    drop_webhooks: bool = False
+    duplicate_webhooks: int = 0
+    webhook_delay: float = 0.0
+    fail_fraction: float = 0.0
+    truncate_fraction: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class FaultInjector:
+    """Holds the settings and decides, request by request, which fault strikes."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self.settings = FaultSettings()
+        self._rng = random.Random(seed)
+        self._server_errors = 0
+
+    def reset(self) -> None:
+        self.settings = FaultSettings()
+        self._rng = random.Random(self._seed)
+        self._server_errors = 0
+
+    def merge(self, changes: object) -> FaultSettings:
+        """Apply a partial update; unknown names and out-of-range values are rejected whole."""
+        if not isinstance(changes, dict):
+            raise InvalidParameter("The fault settings must be a JSON object.")
+        known = {f.name for f in fields(FaultSettings)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise InvalidParameter(f"Unknown fault setting(s) {unknown}; known: {sorted(known)}.")
+        checked = {name: _checked(name, value) for name, value in changes.items()}
+        for name, value in checked.items():
+            setattr(self.settings, name, value)
+        return self.settings
+
+    def take_rate_limit(self) -> bool:
+        if self.settings.rate_limit_next > 0:
+            self.settings.rate_limit_next -= 1
+            return True
+        return self._roll(self.settings.rate_limit_fraction)
+
+    def take_server_error(self) -> int | None:
+        """The status of an injected server error (500 and 503 alternate), or None."""
+        if self.settings.server_error_next > 0:
+            self.settings.server_error_next -= 1
+        elif not self._roll(self.settings.server_error_fraction):
+            return None
+        self._server_errors += 1
+        return 500 if self._server_errors % 2 else 503
+
+    def roll_failure(self) -> bool:
+        return self._roll(self.settings.fail_fraction)
+
+    def roll_truncation(self) -> bool:
+        return self._roll(self.settings.truncate_fraction)
+
+    def _roll(self, fraction: float) -> bool:
+        return fraction > 0 and self._rng.random() < fraction
+
+
+def _checked(name: str, value: object) -> object:
+    if name == "drop_webhooks":
+        if not isinstance(value, bool):
+            raise InvalidParameter(f"drop_webhooks must be true or false, not {value!r}.")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidParameter(f"The fault setting {name} must be a number, not {value!r}.")
+    if name in _FRACTIONS and not 0 <= value <= 1:
+        raise InvalidParameter(f"{name} is a fraction between 0 and 1, not {value}.")
+    if name in _COUNTS:
+        if not isinstance(value, int) or value < 0:
+            raise InvalidParameter(f"{name} is a count of zero or more, not {value}.")
+        return value
+    if name in _SECONDS and value < 0:
+        raise InvalidParameter(f"{name} is a number of seconds, zero or more, not {value}.")
+    return float(value)

@@ -1,0 +1,149 @@
+"""The receiver: ``receiver.app:app``, a Starlette ASGI app served by uvicorn.
+
+    POST /webhooks/twelvelabs   verify, parse, de-duplicate, match, store, queue; answer 202
+    GET  /healthz               the process is up
+    GET  /readyz                Redis and the broker answer
+    GET  /metrics               Prometheus counters
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from handlers.loading import load_handlers
+from handlers.registry import HandlerRegistry, registry
+from receiver.body import read_limited, require_json
+from receiver.envelope import parse_envelope
+from receiver.intake import Intake
+from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint
+from receiver.signature import HEADER, SignatureVerifier
+from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
+from tlhooks.ledger import EventLedger
+from tlhooks.logs import configure_logging
+from tlhooks.settings import Settings, load_settings
+from workers.publisher import EventPublisher
+
+logger = logging.getLogger("tlhooks.receiver")
+T = TypeVar("T")
+
+UNAVAILABLE = {"error": "The event store is unavailable; retry the delivery later."}
+
+
+@dataclass
+class ReceiverRuntime:
+    """What the endpoints need, built once at start-up."""
+
+    settings: Settings
+    verifier: SignatureVerifier
+    ledger: EventLedger
+    publisher: EventPublisher
+    intake: Intake
+    limiter: anyio.CapacityLimiter
+
+    async def blocking(self, func: Callable[..., T], *args: Any) -> T:
+        """Run blocking Redis/broker I/O in a thread, giving up after the intake budget."""
+        with anyio.fail_after(self.settings.intake_timeout):
+            return await anyio.to_thread.run_sync(
+                func, *args, abandon_on_cancel=True, limiter=self.limiter
+            )
+
+
+def build_runtime(settings: Settings, handlers: HandlerRegistry) -> ReceiverRuntime:
+    verifier = SignatureVerifier(settings.require_webhook_secrets(), settings.signature_tolerance)
+    load_handlers(settings, handlers)
+    ledger = EventLedger.from_settings(settings)
+    publisher = EventPublisher.from_settings(settings)
+    if not settings.admin_token:
+        logger.warning("The admin API is off: set TLHOOKS_ADMIN_TOKEN to enable /admin/.")
+    return ReceiverRuntime(
+        settings=settings,
+        verifier=verifier,
+        ledger=ledger,
+        publisher=publisher,
+        intake=Intake(ledger, publisher, handlers),
+        limiter=anyio.CapacityLimiter(64),
+    )
+
+
+async def receive_webhook(request: Request) -> Response:
+    runtime: ReceiverRuntime = request.app.state.runtime
+    try:
+        require_json(request)
+        body = await read_limited(request, runtime.settings.max_body_bytes)
+        runtime.verifier.verify(request.headers.get(HEADER), body)
+        envelope = parse_envelope(body)
+    except WebhookRejected as exc:
+        reason = getattr(exc, "counter_label", type(exc).__name__)
+        REJECTIONS.labels(reason=reason).inc()
+        logger.info("webhook rejected (%s): %s", exc.status_code, exc.reason)
+        return JSONResponse({"error": exc.public_message}, status_code=exc.status_code)
+    try:
+        outcome = await runtime.blocking(
+            runtime.intake.admit, envelope, body, dict(request.headers)
+        )
+    except (StorageUnavailable, TimeoutError) as exc:
+        WEBHOOKS.labels(status="unavailable").inc()
+        logger.warning("webhook %s answered 503: %s", envelope.id, exc or "intake timed out")
+        return JSONResponse(UNAVAILABLE, status_code=503, headers={"Retry-After": "5"})
+    WEBHOOKS.labels(status=outcome.status.value).inc()
+    return JSONResponse(
+        {"event_id": outcome.event_id, "status": outcome.status.value}, status_code=202
+    )
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    runtime: ReceiverRuntime = request.app.state.runtime
+    try:
+        await runtime.blocking(runtime.ledger.ping)
+        await runtime.blocking(runtime.publisher.ping)
+    except (StorageUnavailable, TimeoutError) as exc:
+        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(
+    settings: Settings | None = None, handlers: HandlerRegistry = registry
+) -> Starlette:
+    """The receiver app. Settings are read at start-up so bad configuration stops the server."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            current = settings or load_settings()
+            configure_logging(current.log_level)
+            runtime = build_runtime(current, handlers)
+        except TlhooksError as exc:
+            logger.error("tlhooks receiver cannot start: %s", exc)
+            raise
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            runtime.publisher.close()
+            runtime.ledger.client.close()
+
+    routes = [
+        Route("/webhooks/twelvelabs", receive_webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+app = create_app()

@@ -1,0 +1,28 @@
+"""Reading a request body under a size limit, without buffering more than the limit."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from tlhooks.errors import PayloadTooLarge, UnsupportedMediaType
+
+JSON_TYPES = ("application/json",)
+
+
+def require_json(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in JSON_TYPES and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(f"content type {media_type or 'missing'!r} is not JSON")
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The whole body, or ``PayloadTooLarge`` as soon as it is known to exceed ``limit``."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"declared Content-Length {declared} exceeds {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge(f"body exceeds {limit} bytes")
+    return bytes(body)

@@ -1,0 +1,18 @@
+"""Prometheus counters for the receiver, served at ``GET /metrics``."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+WEBHOOKS = Counter(
+    "tlhooks_webhooks_total", "Webhook deliveries accepted, by resulting status", ["status"]
+)
+REJECTIONS = Counter(
+    "tlhooks_webhook_rejections_total", "Webhook deliveries refused, by reason", ["reason"]
+)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

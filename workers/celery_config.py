@@ -1,0 +1,93 @@
+"""The Celery configuration, derived from Settings, with the at-least-once choices explained.
+
+Why each value (see README, "Delivery guarantees"):
+
+- ``task_acks_late`` + ``task_reject_on_worker_lost``: a message is acknowledged only after the
+  task returns, and a prefork child killed mid-task puts its message back.
+- ``worker_prefetch_multiplier = 1``: nothing waits reserved behind a running task.
+- No ETA/countdown messages at all: retries are kept in the ledger's schedule and published by
+  the sweeper when due. The visibility timeout therefore only has to exceed one run of one
+  message, not a retry delay, and can be short, so a killed worker's message comes back in
+  seconds. A run that outlives it is harmless: the redelivered copy finds the run's lease and
+  only re-checks the event after the lease ends.
+- The same ``visibility_timeout`` is set in all three places Celery reads it.
+- ``unacked_restore_interval`` / ``unacked_restore_throttle`` (kombu 5.7): sweep the unacked
+  set every few seconds instead of about every 100 s.
+- Socket timeouts and one publish retry make a hung Redis a fast error, never a hung request.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tlhooks.settings import Settings
+
+PROCESS_TASK = "tlhooks.process_event"
+SWEEP_TASK = "tlhooks.sweep"
+
+
+def sweep_queue(settings: Settings) -> str:
+    return f"{settings.queue}.sweep"
+
+
+def transport_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "visibility_timeout": settings.visibility_timeout,
+        "socket_timeout": settings.redis_socket_timeout,
+        "socket_connect_timeout": settings.redis_socket_timeout,
+        "health_check_interval": 25,
+        "retry_on_timeout": False,
+        "unacked_restore_interval": settings.unacked_restore_interval,
+        "unacked_restore_throttle": 1,
+    }
+
+
+def publish_retry_policy(settings: Settings) -> dict[str, Any]:
+    return {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    options = transport_options(settings)
+    return {
+        "broker_url": settings.effective_broker_url,
+        "broker_transport_options": options,
+        "result_backend_transport_options": options,
+        "visibility_timeout": settings.visibility_timeout,
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "broker_pool_limit": 64,
+        "broker_pool_acquire_timeout": settings.intake_timeout,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "result_backend": None,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "task_publish_retry_policy": publish_retry_policy(settings),
+        "task_default_queue": settings.queue,
+        "task_routes": {SWEEP_TASK: {"queue": sweep_queue(settings)}},
+        "worker_prefetch_multiplier": 1,
+        "worker_pool": settings.worker_pool,
+        "worker_concurrency": settings.worker_concurrency,
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
+        "worker_soft_shutdown_timeout": 30,
+        "worker_hijack_root_logger": False,
+        "beat_schedule": {
+            "tlhooks-sweep": {
+                "task": SWEEP_TASK,
+                "schedule": settings.sweep_interval,
+                "options": {"expires": max(settings.sweep_interval * 2, 2.0)},
+            }
+        },
+        "beat_schedule_filename": str(Path(tempfile.gettempdir()) / "tlhooks-beat-schedule"),
+    }

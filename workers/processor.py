@@ -1,0 +1,245 @@
+"""EventProcessor: one run of one event: claim it, fetch the task, run its handlers, record all.
+
+Stages and their failure modes:
+
+- claim: a settled event is skipped; an event whose lease another live run holds is re-checked
+  when that lease ends; a run that finds a dead predecessor counts a crash, and an event that
+  has killed ``max_attempts`` runs is dead (a poison event).
+- fetch: ``GET /analyze/tasks/{id}``; retryable errors are retried with backoff up to
+  ``max_attempts``; permanent ones make the event dead at once. The task is stored, so a later
+  run (a crash, a handler retry) never fetches again.
+- handle: each matched handler that has not yet succeeded runs; each outcome is stored as soon
+  as it is known. Failed handlers are retried alone; once one is out of attempts and none can
+  still be retried, the event is dead, naming it.
+
+Retries are never Celery countdowns: the ledger schedules them and the sweeper publishes them
+when due (see workers/celery_config.py for why).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+from handlers.context import HandlerContext, idempotency_key
+from handlers.registry import HandlerRegistry
+from receiver.envelope import READY
+from tlhooks.analysis import AnalyzeTask, TaskStatus
+from tlhooks.errors import PermanentFetchError, RetryableFetchError
+from tlhooks.ledger import EventLedger, EventRecord, HandlerOutcome, HandlerState
+from tlhooks.status import EventStatus
+from workers.client import TwelveLabsClient
+from workers.lease import LeaseKeeper
+from workers.retry import RetryPolicy
+
+logger = logging.getLogger("tlhooks.worker")
+
+_TERMINAL = {TaskStatus.READY: "analyze.task.ready", TaskStatus.FAILED: "analyze.task.failed"}
+
+
+class EventProcessor:
+    def __init__(
+        self,
+        ledger: EventLedger,
+        client: TwelveLabsClient,
+        registry: HandlerRegistry,
+        policy: RetryPolicy,
+        leases: LeaseKeeper,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.ledger = ledger
+        self.client = client
+        self.registry = registry
+        self.policy = policy
+        self.leases = leases
+        self.clock = clock
+
+    def process(self, event_id: str) -> str:
+        """Run the event once; return what happened (for logs and tests)."""
+        token = uuid.uuid4().hex
+        claim = self.ledger.begin_run(event_id, token, self.leases.lease_seconds)
+        if claim.outcome == "missing":
+            logger.warning("event %s is not in the ledger; dropping its message", event_id)
+            return "missing"
+        if claim.outcome == "settled":
+            return "settled"
+        if claim.outcome == "busy":
+            self.ledger.schedule(event_id, self.clock() + claim.lease_remaining + 1)
+            return "busy"
+        try:
+            with self.leases.holding(event_id, token):
+                if self.policy.exhausted(claim.crashes):
+                    return self._die(
+                        event_id,
+                        f"A worker died {claim.crashes} times while processing this event; it "
+                        "is treated as poison and not retried. Fix the cause, then replay it.",
+                    )
+                return self._run(self.ledger.require(event_id))
+        finally:
+            self.ledger.end_run(event_id, token)
+
+    def _run(self, record: EventRecord) -> str:
+        if record.task is None:
+            task = self._fetch(record)
+            if task is None:
+                return "fetch-failed"
+        else:
+            task = AnalyzeTask.model_validate(record.task)
+            self.ledger.transition(record.event_id, EventStatus.HANDLING, "resumed")
+        return self._handle(record, task)
+
+    # Fetch --------------------------------------------------------------------------------
+
+    def _fetch(self, record: EventRecord) -> AnalyzeTask | None:
+        event_id = record.event_id
+        self.ledger.transition(event_id, EventStatus.FETCHING)
+        attempt = self.ledger.increment(event_id, "attempts")
+        try:
+            raw = self.client.get_task(str(record.task_id))
+            task = self._check_task(record, raw)
+        except RetryableFetchError as exc:
+            if self.policy.exhausted(attempt):
+                self._die(event_id, f"Fetching the task failed {attempt} times; last: {exc}")
+            else:
+                self._retry_later(event_id, self.policy.delay(attempt, exc.retry_after), str(exc))
+            return None
+        except PermanentFetchError as exc:
+            self._die(event_id, f"Fetching the task failed permanently: {exc}")
+            return None
+        self.ledger.transition(event_id, EventStatus.HANDLING, "task retrieved", task=raw)
+        return task
+
+    def _check_task(self, record: EventRecord, raw: dict[str, object]) -> AnalyzeTask:
+        try:
+            task = AnalyzeTask.model_validate(raw)
+        except ValidationError as exc:
+            raise PermanentFetchError(f"The API's task is not a valid task: {exc}") from exc
+        event_type = _TERMINAL.get(task.status)
+        if event_type is None:
+            raise RetryableFetchError(f"Task {task.task_id} is still {task.status.value}.")
+        if event_type != record.event_type:
+            raise PermanentFetchError(
+                f"Task {task.task_id} is {task.status.value} but the event is "
+                f"{record.event_type}."
+            )
+        return task
+
+    # Handle -------------------------------------------------------------------------------
+
+    def _handle(self, record: EventRecord, task: AnalyzeTask) -> str:
+        result = None
+        if record.event_type == READY:
+            try:
+                result = task.parsed_data()
+            except ValueError as exc:
+                if task.result is None or task.result.finish_reason == "stop":
+                    return self._die(record.event_id, f"result.data is not valid JSON: {exc}")
+                result = task.result.data  # truncated output: passed through as text
+        error = task.error.message if task.error else None
+        outcomes = [
+            self._run_handler(record, task, name, result, error)
+            for name in record.pending_handlers
+        ]
+        return self._conclude(record, outcomes)
+
+    def _run_handler(
+        self, record: EventRecord, task: AnalyzeTask, name: str, result: object, error: str | None
+    ) -> HandlerOutcome:
+        previous = record.outcome(name)
+        attempt = previous.attempts + 1
+        context = HandlerContext(
+            task_id=task.task_id,
+            custom_id=record.custom_id,
+            event_type=record.event_type,
+            event_id=record.event_id,
+            handler=name,
+            idempotency_key=idempotency_key(task.task_id, name),
+            attempt=attempt,
+            task=task,
+            result=result,
+            error=error,
+            logger=logging.getLogger(f"tlhooks.handler.{name}"),
+        )
+        started = self.clock()
+        spec = self.registry.get(name)
+        try:
+            if spec is None:
+                raise LookupError(
+                    f"Handler {name!r} is not registered in this worker; add its module to "
+                    "TLHOOKS_HANDLERS or install its plugin package."
+                )
+            spec.call(context)
+        except Exception as exc:
+            state = HandlerState.EXHAUSTED if self.policy.exhausted(attempt) else HandlerState.FAILED
+            outcome = HandlerOutcome(
+                handler=name,
+                state=state,
+                attempts=attempt,
+                last_error=f"{type(exc).__name__}: {exc}",
+                last_traceback=traceback.format_exc(),
+                started_at=started,
+                finished_at=self.clock(),
+            )
+            logger.warning("handler %s failed on event %s: %s", name, record.event_id, exc)
+        else:
+            outcome = HandlerOutcome(
+                handler=name,
+                state=HandlerState.SUCCEEDED,
+                attempts=attempt,
+                started_at=started,
+                finished_at=self.clock(),
+            )
+        self.ledger.save_outcome(record.event_id, outcome)
+        return outcome
+
+    def _conclude(self, record: EventRecord, outcomes: list[HandlerOutcome]) -> str:
+        retryable = [o for o in outcomes if o.state is HandlerState.FAILED]
+        exhausted = [o for o in outcomes if o.state is HandlerState.EXHAUSTED]
+        if retryable:
+            attempt = max(o.attempts for o in retryable)
+            worst = retryable[0]
+            self._retry_later(
+                record.event_id,
+                self.policy.delay(attempt),
+                f"Handler {worst.handler!r} failed: {worst.last_error}",
+                worst.last_traceback,
+            )
+            return EventStatus.FAILED.value
+        if exhausted:
+            names = ", ".join(repr(o.handler) for o in exhausted)
+            first = exhausted[0]
+            return self._die(
+                record.event_id,
+                f"Handler {names} failed {first.attempts} times; last: {first.last_error}",
+                first.last_traceback,
+            )
+        self.ledger.transition(record.event_id, EventStatus.HANDLED)
+        return EventStatus.HANDLED.value
+
+    # Outcomes -----------------------------------------------------------------------------
+
+    def _retry_later(
+        self, event_id: str, delay: float, error: str, trace: str | None = None
+    ) -> None:
+        due = self.clock() + delay
+        self.ledger.transition(
+            event_id,
+            EventStatus.FAILED,
+            f"retry in {delay:.1f} s",
+            last_error=error,
+            last_traceback=trace,
+            next_attempt_at=due,
+        )
+        self.ledger.schedule(event_id, due)
+
+    def _die(self, event_id: str, reason: str, trace: str | None = None) -> str:
+        logger.error("event %s is dead: %s", event_id, reason)
+        self.ledger.transition(
+            event_id, EventStatus.DEAD, reason, last_error=reason, last_traceback=trace
+        )
+        return EventStatus.DEAD.value

@@ -1,0 +1,55 @@
+"""EventPublisher: puts an event id on the Celery queue, or says clearly that it could not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from kombu.exceptions import KombuError, OperationalError
+from redis.exceptions import RedisError
+
+from tlhooks.errors import StorageUnavailable
+from tlhooks.settings import Settings
+from workers.celery_config import PROCESS_TASK, celery_config, publish_retry_policy
+
+
+def create_celery(settings: Settings) -> Celery:
+    app = Celery("tlhooks", set_as_current=False)
+    app.config_from_object(celery_config(settings))
+    return app
+
+
+class EventPublisher:
+    """Publishes ``tlhooks.process_event(event_id)``; only the id travels, never the payload."""
+
+    def __init__(self, app: Celery, settings: Settings) -> None:
+        self.app = app
+        self.queue = settings.queue
+        self._retry_policy = publish_retry_policy(settings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EventPublisher:
+        return cls(create_celery(settings), settings)
+
+    def publish(self, event_id: str, **options: Any) -> None:
+        try:
+            self.app.send_task(
+                PROCESS_TASK,
+                args=[event_id],
+                queue=self.queue,
+                retry=True,
+                retry_policy=self._retry_policy,
+                **options,
+            )
+        except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
+            raise StorageUnavailable(f"The broker did not accept event {event_id}: {exc}") from exc
+
+    def ping(self) -> None:
+        try:
+            with self.app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1)
+        except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
+            raise StorageUnavailable(f"The broker did not answer: {exc}") from exc
+
+    def close(self) -> None:
+        self.app.close()

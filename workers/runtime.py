@@ -1,0 +1,55 @@
+"""WorkerRuntime: the per-process objects a worker needs, built lazily after any fork.
+
+Prefork children must not inherit sockets from the parent, so nothing here is created at
+import time: the first task in each process builds the runtime and keeps it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from handlers.registry import registry
+from tlhooks.ledger import EventLedger
+from tlhooks.settings import Settings, get_settings
+from workers.client import TwelveLabsClient
+from workers.lease import LeaseKeeper
+from workers.processor import EventProcessor
+from workers.publisher import EventPublisher
+from workers.retry import RetryPolicy
+from workers.sweeper import Sweeper
+
+
+@dataclass(frozen=True)
+class WorkerRuntime:
+    settings: Settings
+    ledger: EventLedger
+    processor: EventProcessor
+    sweeper: Sweeper
+
+
+def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntime:
+    ledger = EventLedger.from_settings(settings)
+    policy = RetryPolicy.from_settings(settings)
+    processor = EventProcessor(
+        ledger=ledger,
+        client=TwelveLabsClient.from_settings(settings),
+        registry=registry,
+        policy=policy,
+        leases=LeaseKeeper(ledger, settings.lease_seconds),
+    )
+    sweeper = Sweeper(ledger, publisher, policy, settings.stale_after)
+    return WorkerRuntime(settings, ledger, processor, sweeper)
+
+
+_lock = threading.Lock()
+_runtime: WorkerRuntime | None = None
+
+
+def current_runtime(publisher: EventPublisher) -> WorkerRuntime:
+    global _runtime
+    if _runtime is None:
+        with _lock:
+            if _runtime is None:
+                _runtime = build_runtime(get_settings(), publisher)
+    return _runtime

@@ -1,0 +1,23 @@
+"""The Celery tasks. They carry only an event id; the ledger holds everything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workers.app import app, publisher
+from workers.celery_config import PROCESS_TASK, SWEEP_TASK
+from workers.runtime import current_runtime
+
+
+@app.task(name=PROCESS_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)  # type: ignore[misc]
+def process_event(event_id: str) -> str:
+    """Process one event: fetch its task, run its handlers, record every outcome."""
+    outcome: str = current_runtime(publisher).processor.process(event_id)
+    return outcome
+
+
+@app.task(name=SWEEP_TASK, ignore_result=True)  # type: ignore[misc]
+def sweep() -> dict[str, Any]:
+    """Publish due retries and rescue stuck events."""
+    report = current_runtime(publisher).sweeper.sweep()
+    return vars(report)
