@@ -102,7 +102,7 @@ class EventLedger:
         now = time.time() if now is None else now
         task_id = str(fields.get("task_id") or "")
         other = {"ready": "failed", "failed": "ready"}.get(kind or "", "")
-        values = encode_fields({**fields, "received_at": now, "updated_at": now})
+        values = encode_fields({**fields, "received_at": now, "updated_at": now, "deliveries": 1})
         args: list[Any] = [event_id, kind or "", other, now, self.keys.status_prefix]
         args += [requested.value, note]
         for name, value in values.items():

@@ -1,0 +1,44 @@
+"""Fixtures shared by the whole suite: a private redis-server and factories for real parts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.support.processes import RedisServer
+
+
+@pytest.fixture(scope="session")
+def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def redis_server(log_dir: Path) -> Iterator[RedisServer]:
+    """A redis-server of the suite's own, so outage tests can stop and pause it freely."""
+    server = RedisServer(log_dir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
+    if not redis_server.alive():
+        redis_server.start()
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_tlhooks_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the developer's TLHOOKS_* variables or .env file."""
+    for name in list(os.environ):
+        if name.startswith("TLHOOKS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(Path(__file__).parent)

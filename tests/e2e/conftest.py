@@ -1,0 +1,143 @@
+"""The end-to-end stack: private Redis, real uvicorn receiver, real Celery worker, emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from emulator import EmulatorConfig, EmulatorServer
+from receiver.signature import sign
+from tests.support.processes import ROOT, Receiver, RedisServer, Worker, wait_until
+from tlhooks.ledger import EventLedger, EventRecord
+from tlhooks.ledger.store import connect
+from tlhooks.status import EventStatus
+
+SECRET = "whsec_e2e"
+API_KEY = "e2e-key"
+
+
+class Stack:
+    """Builds and tears down the real components for one test."""
+
+    def __init__(self, redis_server: RedisServer, log_dir: Path) -> None:
+        self.redis_server = redis_server
+        self.log_dir = log_dir
+        self.emulator = EmulatorServer(
+            EmulatorConfig(api_key=API_KEY, webhook_secret=SECRET, clock=0.2, webhook_backoff=0.2)
+        )
+        self.emulator.start()
+        self.env: dict[str, str] = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "TLHOOKS_REDIS_URL": redis_server.url,
+            "TLHOOKS_WEBHOOK_SECRETS": SECRET,
+            "TLHOOKS_API_KEY": API_KEY,
+            "TLHOOKS_API_BASE_URL": self.emulator.base_url,
+            "TLHOOKS_HANDLERS": "tests.e2e.plugin_handlers",
+            "TLHOOKS_MAX_ATTEMPTS": "3",
+            "TLHOOKS_RETRY_BASE_DELAY": "0.2",
+            "TLHOOKS_RETRY_MAX_DELAY": "0.5",
+            "TLHOOKS_INTAKE_TIMEOUT": "2",
+            "TLHOOKS_REDIS_SOCKET_TIMEOUT": "1",
+            "TLHOOKS_VISIBILITY_TIMEOUT": "3",
+            "TLHOOKS_UNACKED_RESTORE_INTERVAL": "1",
+            "TLHOOKS_LEASE_SECONDS": "2",
+            "TLHOOKS_SWEEP_INTERVAL": "0.5",
+            "TLHOOKS_STALE_AFTER": "3",
+        }
+        self.receiver: Receiver | None = None
+        self.workers: list[Worker] = []
+        self.ledger = EventLedger(connect(redis_server.url, 5))
+        self.redis: redis.Redis = redis_server.client()
+
+    def start_receiver(self, **env: str) -> Receiver:
+        self.receiver = Receiver({**self.env, **env}, self.log_dir).start()
+        self.emulator.config.webhook_urls[:] = [f"{self.receiver.url}/webhooks/twelvelabs"]
+        return self.receiver
+
+    def start_worker(self, pool: str = "threads", **env: str) -> Worker:
+        worker = Worker({**self.env, **env}, self.log_dir, pool=pool).start()
+        self.workers.append(worker)
+        return worker
+
+    def start(self) -> Stack:
+        self.start_receiver()
+        self.start_worker()
+        return self
+
+    # Acting -------------------------------------------------------------------------------
+
+    def create_task(self, status: str = "ready", **fields: Any) -> dict[str, Any]:
+        """Create a terminal task in the emulator; its webhook flows to the receiver."""
+        response = httpx.post(
+            f"{self.emulator.root_url}/_emulator/tasks", json={"status": status, **fields}
+        )
+        response.raise_for_status()
+        task: dict[str, Any] = response.json()
+        return task
+
+    def post_webhook(
+        self, body: bytes, *, secret: str = SECRET, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        assert self.receiver is not None
+        sent = {"content-type": "application/json", "TL-Signature": sign(secret, body)}
+        sent.update(headers or {})
+        return httpx.post(f"{self.receiver.url}/webhooks/twelvelabs", content=body, headers=sent)
+
+    # Observing ----------------------------------------------------------------------------
+
+    def events_for(self, task_id: str) -> list[EventRecord]:
+        return self.ledger.events_for_task(task_id)
+
+    def wait_for_status(
+        self, task_id: str, status: EventStatus, timeout: float = 20.0
+    ) -> EventRecord:
+        found: list[EventRecord] = []
+
+        def settled() -> bool:
+            found[:] = [e for e in self.events_for(task_id) if e.status is status]
+            return bool(found)
+
+        try:
+            wait_until(settled, timeout=timeout)
+        except AssertionError:
+            states = [(e.event_id, e.status.value, e.last_error) for e in self.events_for(task_id)]
+            raise AssertionError(f"task {task_id} never reached {status}: {states}") from None
+        return found[0]
+
+    def calls(self, handler: str, task_id: str | None = None) -> list[dict[str, Any]]:
+        entries = [json.loads(raw) for raw in self.redis.lrange(f"test:calls:{handler}", 0, -1)]
+        return [e for e in entries if task_id is None or e["task_id"] == task_id]
+
+    def queue_length(self) -> int:
+        return int(self.redis.llen("tlhooks"))
+
+    def settle(self, seconds: float = 1.0) -> None:
+        """Give background work a chance to happen (used before asserting that nothing did)."""
+        time.sleep(seconds)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.kill()
+        if self.receiver is not None:
+            self.receiver.stop()
+        self.emulator.stop()
+        self.redis.close()
+        self.ledger.client.close()
+
+
+@pytest.fixture
+def stack(redis_client: redis.Redis, redis_server: RedisServer, log_dir: Path) -> Iterator[Stack]:
+    built = Stack(redis_server, log_dir)
+    try:
+        yield built
+    finally:
+        built.close()

@@ -1,0 +1,66 @@
+"""Handlers the end-to-end tests load into real receivers and workers via TLHOOKS_HANDLERS.
+
+They record every call in the test Redis (keys under ``test:``) so tests can count effects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import redis
+
+from handlers import HandlerContext, handler
+
+_redis = redis.Redis.from_url(os.environ["TLHOOKS_REDIS_URL"], decode_responses=True)
+
+
+def _record(name: str, ctx: HandlerContext) -> None:
+    entry = {
+        "event_id": ctx.event_id,
+        "task_id": ctx.task_id,
+        "custom_id": ctx.custom_id,
+        "event_type": ctx.event_type,
+        "idempotency_key": ctx.idempotency_key,
+        "attempt": ctx.attempt,
+        "result": ctx.result,
+        "error": ctx.error,
+    }
+    _redis.rpush(f"test:calls:{name}", json.dumps(entry))
+
+
+@handler(custom_id="*", on="ready", name="record_ready")
+def record_ready(ctx: HandlerContext) -> None:
+    _record("record_ready", ctx)
+
+
+@handler(custom_id="*", on="failed", name="record_failed")
+async def record_failed(ctx: HandlerContext) -> None:
+    _record("record_failed", ctx)
+
+
+@handler(custom_id="flaky-*", on="ready", name="flaky")
+def flaky(ctx: HandlerContext) -> None:
+    _record("flaky", ctx)
+    if ctx.attempt <= 2:
+        raise RuntimeError(f"flaky failure on attempt {ctx.attempt}")
+
+
+@handler(custom_id="doomed-*", on="ready", name="doomed")
+def doomed(ctx: HandlerContext) -> None:
+    _record("doomed", ctx)
+    raise ValueError("this handler always fails")
+
+
+@handler(custom_id="slow-*", on="ready", name="slow")
+def slow(ctx: HandlerContext) -> None:
+    _record("slow", ctx)
+    if _redis.incr(f"test:slow-runs:{ctx.task_id}") == 1:
+        time.sleep(60)  # the test kills the worker during this sleep
+
+
+@handler(custom_id="poison-*", on="ready", name="poison")
+def poison(ctx: HandlerContext) -> None:
+    _record("poison", ctx)
+    os.kill(os.getpid(), 9)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from tlhooks.status import INITIAL, SETTLED, TRANSITIONS, EventStatus, can_transition, sources_of
+
+
+def test_every_status_has_a_row_in_the_transition_table() -> None:
+    assert set(TRANSITIONS) == set(EventStatus)
+
+
+@pytest.mark.parametrize("status", sorted(SETTLED))
+def test_a_settled_status_has_no_way_out(status: EventStatus) -> None:
+    assert TRANSITIONS[status] == frozenset()
+    assert status.settled
+
+
+@pytest.mark.parametrize("status", sorted(set(EventStatus) - SETTLED))
+def test_every_unsettled_status_can_end_dead(status: EventStatus) -> None:
+    assert can_transition(status, EventStatus.DEAD)
+    assert not status.settled
+
+
+def test_handled_is_reached_only_from_handling() -> None:
+    assert sources_of(EventStatus.HANDLED) == {EventStatus.HANDLING}
+
+
+def test_intake_states_are_never_entered_by_a_transition() -> None:
+    for status in INITIAL:
+        assert sources_of(status) == frozenset()
+
+
+def test_the_happy_path_is_allowed_step_by_step() -> None:
+    path = ["received", "queued", "fetching", "handling", "handled"]
+    for source, target in zip(path, path[1:], strict=False):
+        assert can_transition(EventStatus(source), EventStatus(target))
+
+
+def test_a_failed_event_can_be_retried_but_not_handled_directly() -> None:
+    assert can_transition(EventStatus.FAILED, EventStatus.QUEUED)
+    assert not can_transition(EventStatus.FAILED, EventStatus.HANDLED)
