@@ -1,10 +1,10 @@
 """The plugin API: register functions that run when analyze tasks are ready or failed.
 
-    from handlers import handler, HandlerContext
+from handlers import handler, HandlerContext
 
-    @handler(custom_id="ads-*", on="ready")
-    def index_ad(ctx: HandlerContext) -> None:
-        ...
+@handler(custom_id="ads-*", on="ready")
+def index_ad(ctx: HandlerContext) -> None:
+    ...
 """
 
 from __future__ import annotations

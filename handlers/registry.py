@@ -75,8 +75,7 @@ class HandlerRegistry:
             raise RegistrationError(f"Handler {handler_name!r} is not callable.")
         if on not in _KINDS:
             raise RegistrationError(
-                f"Handler {handler_name!r} has on={on!r}; use on='ready', on='failed' or "
-                "on='both'."
+                f"Handler {handler_name!r} has on={on!r}; use on='ready', on='failed' or on='both'."
             )
         _check_pattern(handler_name, custom_id)
         existing = self._handlers.get(handler_name)

@@ -1,9 +1,9 @@
 """The receiver: ``receiver.app:app``, a Starlette ASGI app served by uvicorn.
 
-    POST /webhooks/twelvelabs   verify, parse, de-duplicate, match, store, queue; answer 202
-    GET  /healthz               the process is up
-    GET  /readyz                Redis and the broker answer
-    GET  /metrics               Prometheus counters
+POST /webhooks/twelvelabs   verify, parse, de-duplicate, match, store, queue; answer 202
+GET  /healthz               the process is up
+GET  /readyz                Redis and the broker answer
+GET  /metrics               Prometheus counters
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ async def receive_webhook(request: Request) -> Response:
     )
 
 
-async def healthz(request: Request) -> Response:
+async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
@@ -116,9 +116,7 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(
-    settings: Settings | None = None, handlers: HandlerRegistry = registry
-) -> Starlette:
+def create_app(settings: Settings | None = None, handlers: HandlerRegistry = registry) -> Starlette:
     """The receiver app. Settings are read at start-up so bad configuration stops the server."""
 
     @contextlib.asynccontextmanager

@@ -94,7 +94,6 @@ class Intake:
             self.ledger.forget(event_id)
         except StorageUnavailable:
             logger.warning(
-                "event %s is stored but could not be queued or removed; the sweeper will "
-                "queue it",
+                "event %s is stored but could not be queued or removed; the sweeper will queue it",
                 event_id,
             )

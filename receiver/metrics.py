@@ -14,5 +14,5 @@ REJECTIONS = Counter(
 )
 
 
-async def metrics_endpoint(request: Request) -> Response:
+async def metrics_endpoint(_request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

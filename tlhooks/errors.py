@@ -14,8 +14,8 @@
     │   └── InvalidEnvelope           400
     ├── StorageUnavailable            the ledger or the broker cannot be reached (503 at the edge)
     ├── InvalidTransition             a status change the state machine forbids
-    ├── FetchFailed                   retrieving a task from the Twelve Labs API failed
-    │   ├── RetryableFetchError       worth another try: 429, 5xx, transport errors, task not settled
+    ├── FetchFailed                   retrieving a task from the API failed
+    │   ├── RetryableFetchError       worth another try: 429, 5xx, transport error, task unsettled
     │   │   └── RateLimited           429, with the delay the platform asked for
     │   └── PermanentFetchError       no retry helps: 404 and other 4xx, unparseable bodies
     │       └── TaskNotFound          404

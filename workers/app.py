@@ -30,8 +30,8 @@ app.conf.include = ["workers.tasks"]
 publisher = EventPublisher(app, settings)
 
 
-@signals.worker_init.connect
-def _load_handlers(**kwargs: Any) -> None:
+@signals.worker_init.connect  # type: ignore[untyped-decorator]
+def _load_handlers(**_kwargs: Any) -> None:
     configure_logging(settings.log_level)
     try:
         settings.require_api_key()

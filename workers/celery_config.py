@@ -44,7 +44,7 @@ def transport_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def publish_retry_policy(settings: Settings) -> dict[str, Any]:
+def publish_retry_policy() -> dict[str, Any]:
     return {
         "max_retries": 1,
         "interval_start": 0,
@@ -73,7 +73,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "task_acks_on_failure_or_timeout": True,
-        "task_publish_retry_policy": publish_retry_policy(settings),
+        "task_publish_retry_policy": publish_retry_policy(),
         "task_default_queue": settings.queue,
         "task_routes": {SWEEP_TASK: {"queue": sweep_queue(settings)}},
         "worker_prefetch_multiplier": 1,

@@ -124,8 +124,7 @@ class EventProcessor:
             raise RetryableFetchError(f"Task {task.task_id} is still {task.status.value}.")
         if event_type != record.event_type:
             raise PermanentFetchError(
-                f"Task {task.task_id} is {task.status.value} but the event is "
-                f"{record.event_type}."
+                f"Task {task.task_id} is {task.status.value} but the event is {record.event_type}."
             )
         return task
 
@@ -142,8 +141,7 @@ class EventProcessor:
                 result = task.result.data  # truncated output: passed through as text
         error = task.error.message if task.error else None
         outcomes = [
-            self._run_handler(record, task, name, result, error)
-            for name in record.pending_handlers
+            self._run_handler(record, task, name, result, error) for name in record.pending_handlers
         ]
         return self._conclude(record, outcomes)
 
@@ -175,7 +173,9 @@ class EventProcessor:
                 )
             spec.call(context)
         except Exception as exc:
-            state = HandlerState.EXHAUSTED if self.policy.exhausted(attempt) else HandlerState.FAILED
+            state = (
+                HandlerState.EXHAUSTED if self.policy.exhausted(attempt) else HandlerState.FAILED
+            )
             outcome = HandlerOutcome(
                 handler=name,
                 state=state,

@@ -25,7 +25,7 @@ class EventPublisher:
     def __init__(self, app: Celery, settings: Settings) -> None:
         self.app = app
         self.queue = settings.queue
-        self._retry_policy = publish_retry_policy(settings)
+        self._retry_policy = publish_retry_policy()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventPublisher:

@@ -9,14 +9,14 @@ from workers.celery_config import PROCESS_TASK, SWEEP_TASK
 from workers.runtime import current_runtime
 
 
-@app.task(name=PROCESS_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)  # type: ignore[misc]
+@app.task(name=PROCESS_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def process_event(event_id: str) -> str:
     """Process one event: fetch its task, run its handlers, record every outcome."""
     outcome: str = current_runtime(publisher).processor.process(event_id)
     return outcome
 
 
-@app.task(name=SWEEP_TASK, ignore_result=True)  # type: ignore[misc]
+@app.task(name=SWEEP_TASK, ignore_result=True)  # type: ignore[untyped-decorator]
 def sweep() -> dict[str, Any]:
     """Publish due retries and rescue stuck events."""
     report = current_runtime(publisher).sweeper.sweep()

@@ -119,7 +119,10 @@ def test_an_unknown_event_type_is_acknowledged_recorded_and_not_processed(stack:
     answer = stack.post_webhook(body)
 
     assert answer.status_code == 202
-    assert answer.json() == {"event_id": "whe_index0000000000000000000000000000", "status": "ignored"}
+    assert answer.json() == {
+        "event_id": "whe_index0000000000000000000000000000",
+        "status": "ignored",
+    }
     assert stack.ledger.require(answer.json()["event_id"]).status is EventStatus.IGNORED
     assert stack.queue_length() == 0
 

@@ -38,7 +38,7 @@ def cases() -> dict[str, tuple[bytes, dict[str, str], int]]:
     """Built when a test runs, so signatures are fresh however long the suite takes."""
     return {
         "no signature": (GOOD, {"content-type": "application/json"}, 401),
-        "malformed signature": signed(GOOD, **{"TL-Signature": "v1=abc"}) + (401,),
+        "malformed signature": (*signed(GOOD, **{"TL-Signature": "v1=abc"}), 401),
         "wrong secret": (
             GOOD,
             {"content-type": "application/json", "TL-Signature": sign("other", GOOD)},
@@ -60,20 +60,22 @@ def cases() -> dict[str, tuple[bytes, dict[str, str], int]]:
             },
             401,
         ),
-        "text content type": signed(GOOD, **{"content-type": "text/plain"}) + (415,),
+        "text content type": (*signed(GOOD, **{"content-type": "text/plain"}), 415),
         "no content type": (GOOD, {"TL-Signature": sign(SECRET, GOOD)}, 415),
-        "body over the limit": signed(b'{"pad":"' + b"x" * (1024 * 1024 + 10) + b'"}') + (413,),
-        "not json": signed(b"hello") + (400,),
-        "envelope without id": signed(
-            b'{"created_at":"2026-08-01T09:14:05Z","type":"x","data":{"id":"a"}}'
-        )
-        + (400,),
-        "task id with a path": signed(with_data(id="../../admin")) + (400,),
-        "task id too long": signed(with_data(id="a" * 65)) + (400,),
-        "bad created_at": signed(GOOD.replace(b"2026-08-01T09:14:05.812Z", b"yesterday")) + (400,),
-        "deep nesting": signed(b'{"id":"whe_x","data":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
-        + (400,),
-        "huge number": signed(b'{"id":"whe_x","n":' + b"9" * 500_000 + b"}") + (400,),
+        "body over the limit": (*signed(b'{"pad":"' + b"x" * 1_100_000 + b'"}'), 413),
+        "not json": (*signed(b"hello"), 400),
+        "envelope without id": (
+            *signed(b'{"created_at":"2026-08-01T09:14:05Z","type":"x","data":{"id":"a"}}'),
+            400,
+        ),
+        "task id with a path": (*signed(with_data(id="../../admin")), 400),
+        "task id too long": (*signed(with_data(id="a" * 65)), 400),
+        "bad created_at": (*signed(GOOD.replace(b"2026-08-01T09:14:05.812Z", b"later")), 400),
+        "deep nesting": (
+            *signed(b'{"id":"whe_x","data":' + b"[" * 100000 + b"]" * 100000 + b"}"),
+            400,
+        ),
+        "huge number": (*signed(b'{"id":"whe_x","n":' + b"9" * 500000 + b"}"), 400),
     }
 
 

@@ -45,10 +45,17 @@ def test_custom_id_globs_match_as_documented(
     assert bool(registry.match(custom_id, "ready")) is matches
 
 
-@pytest.mark.parametrize(("on", "ready", "failed"), [("ready", 1, 0), ("failed", 0, 1), ("both", 1, 1)])
-def test_on_selects_the_event_kinds(registry: HandlerRegistry, on: str, ready: int, failed: int) -> None:
+@pytest.mark.parametrize(
+    ("on", "ready", "failed"), [("ready", 1, 0), ("failed", 0, 1), ("both", 1, 1)]
+)
+def test_on_selects_the_event_kinds(
+    registry: HandlerRegistry, on: str, ready: int, failed: int
+) -> None:
     registry.register(noop, on=on)
-    assert (len(registry.match("x", "ready")), len(registry.match("x", "failed"))) == (ready, failed)
+    assert (len(registry.match("x", "ready")), len(registry.match("x", "failed"))) == (
+        ready,
+        failed,
+    )
 
 
 def test_a_duplicate_name_fails_naming_the_handler_and_the_fix(registry: HandlerRegistry) -> None:
@@ -58,7 +65,9 @@ def test_a_duplicate_name_fails_naming_the_handler_and_the_fix(registry: Handler
 
 
 @pytest.mark.parametrize("pattern", ["", "a b", "a/b", "[unclosed", "x" * 200])
-def test_an_invalid_pattern_fails_naming_the_handler(registry: HandlerRegistry, pattern: str) -> None:
+def test_an_invalid_pattern_fails_naming_the_handler(
+    registry: HandlerRegistry, pattern: str
+) -> None:
     with pytest.raises(RegistrationError, match="'h' has an invalid custom_id pattern"):
         registry.register(noop, custom_id=pattern, name="h")
 

@@ -36,7 +36,9 @@ def test_any_configured_secret_verifies_during_rotation() -> None:
 
 
 def test_one_matching_v1_among_several_suffices() -> None:
-    header = f"t={VECTOR_TIME},v1={'0' * 64},v1={compute('whsec_test_only', VECTOR_TIME, VECTOR_BODY)}"
+    header = (
+        f"t={VECTOR_TIME},v1={'0' * 64},v1={compute('whsec_test_only', VECTOR_TIME, VECTOR_BODY)}"
+    )
     SignatureVerifier(["whsec_test_only"]).verify(header, VECTOR_BODY, now=VECTOR_TIME)
 
 

@@ -24,7 +24,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.05) -> None:
+def wait_until(
+    predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.05
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

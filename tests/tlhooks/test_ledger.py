@@ -21,7 +21,9 @@ def ledger(redis_client: redis.Redis) -> Iterator[EventLedger]:
     built.client.close()
 
 
-def accept(ledger: EventLedger, event_id: str, kind: str = "ready", task: str = "t1") -> EventStatus:
+def accept(
+    ledger: EventLedger, event_id: str, kind: str = "ready", task: str = "t1"
+) -> EventStatus:
     return ledger.accept(
         event_id=event_id,
         kind=kind,

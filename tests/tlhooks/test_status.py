@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tlhooks.status import INITIAL, SETTLED, TRANSITIONS, EventStatus, can_transition, sources_of
@@ -32,7 +34,7 @@ def test_intake_states_are_never_entered_by_a_transition() -> None:
 
 def test_the_happy_path_is_allowed_step_by_step() -> None:
     path = ["received", "queued", "fetching", "handling", "handled"]
-    for source, target in zip(path, path[1:], strict=False):
+    for source, target in itertools.pairwise(path):
         assert can_transition(EventStatus(source), EventStatus(target))
 
 

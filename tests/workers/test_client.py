@@ -9,7 +9,9 @@ from workers.client import TwelveLabsClient
 TASK_ID = "68ab41c2e5f1d93a7c2b0e14"
 
 
-def client_answering(status: int, body: object = None, headers: dict[str, str] | None = None) -> tuple[TwelveLabsClient, list[httpx.Request]]:
+def client_answering(
+    status: int, body: object = None, headers: dict[str, str] | None = None
+) -> tuple[TwelveLabsClient, list[httpx.Request]]:
     seen: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from tlhooks.status import EventStatus
 
-
 _JSON_FIELDS = ("headers", "handlers", "task")
 
 

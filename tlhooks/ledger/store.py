@@ -6,7 +6,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import redis
 from redis.backoff import NoBackoff
@@ -121,11 +121,11 @@ class EventLedger:
     def forget(self, event_id: str) -> None:
         """Remove an event entirely (used to roll back an intake whose queueing failed)."""
         with translate_redis_errors():
-            record = self.client.hgetall(self.keys.event(event_id))
+            record = cast(dict[str, str], self.client.hgetall(self.keys.event(event_id)))
             if not record:
                 return
             task_id = record.get("task_id", "")
-            first_of_kind = self.client.hgetall(self.keys.task(task_id))
+            first_of_kind = cast(dict[str, str], self.client.hgetall(self.keys.task(task_id)))
             pipe = self.client.pipeline(transaction=True)
             for kind, first in first_of_kind.items():
                 if first == event_id:
@@ -164,7 +164,7 @@ class EventLedger:
 
     def update(self, event_id: str, **fields: Any) -> None:
         with translate_redis_errors():
-            self.client.hset(self.keys.event(event_id), mapping=encode_fields(fields))
+            self.client.hset(self.keys.event(event_id), mapping=cast(Any, encode_fields(fields)))
 
     def increment(self, event_id: str, field: str, amount: int = 1) -> int:
         with translate_redis_errors():
@@ -200,17 +200,17 @@ class EventLedger:
         """Every event recorded for one task, oldest first."""
         with translate_redis_errors():
             ids = self.client.zrange(self.keys.task_events(task_id), 0, -1)
-        return [record for record in map(self.get, ids) if record is not None]
+        records = (self.get(str(event_id)) for event_id in ids)
+        return [record for record in records if record is not None]
 
     def ids_in_status(
         self, status: EventStatus, *, entered_before: float = float("inf"), limit: int = 1000
     ) -> list[str]:
         with translate_redis_errors():
-            return list(
-                self.client.zrangebyscore(
-                    self.keys.by_status(status), "-inf", entered_before, start=0, num=limit
-                )
+            ids = self.client.zrangebyscore(
+                self.keys.by_status(status), "-inf", entered_before, start=0, num=limit
             )
+        return [str(event_id) for event_id in ids]
 
     def count_in_status(self, status: EventStatus) -> int:
         with translate_redis_errors():

@@ -1,0 +1,1 @@
+"""The HTTP edge: verifies, de-duplicates, stores and queues Twelve Labs webhooks."""

@@ -1,0 +1,1 @@
+"""The Celery side: fetches task results and runs handlers, at least once."""
