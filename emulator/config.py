@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DEFAULT_WEBHOOK_SECRET = "whsec_emulator"
+DEFAULT_WEBHOOK_SECRET = "whsec_emulator"  # noqa: S105 - a public test secret
 API_VERSION = "1.3"
 API_PREFIX = "/v1.3"
 CONTROL_PREFIX = "/_emulator"

@@ -86,10 +86,14 @@ def _echo_format(response_format: dict[str, Any], *, list_view: bool) -> dict[st
 
 
 def _echo_definition(definition: dict[str, Any]) -> dict[str, Any]:
-    echo = {key: definition[key] for key in ("id", "description") if key in definition}
+    echo: dict[str, Any] = {k: definition[k] for k in ("id", "description") if k in definition}
     if "fields" in definition:
         echo["fields"] = [
-            {key: field[key] for key in ("name", "type", "description", "enum", "items") if key in field}
+            {
+                key: field[key]
+                for key in ("name", "type", "description", "enum", "items")
+                if key in field
+            }
             for field in definition["fields"]
         ]
     return echo

@@ -108,7 +108,7 @@ class Stack:
 
         try:
             wait_until(settled, timeout=timeout)
-        except AssertionError:
+        except TimeoutError:
             states = [(e.event_id, e.status.value, e.last_error) for e in self.events_for(task_id)]
             raise AssertionError(f"task {task_id} never reached {status}: {states}") from None
         return found[0]

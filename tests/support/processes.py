@@ -3,95 +3,37 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
 import redis
 
+from tlhooks.processes import ManagedProcess, free_port, wait_until
+from tlhooks.redis_server import redis_server_argv
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(
-    predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.05
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s: {predicate}")
-
-
-class Managed:
-    """A subprocess in its own session, logging to a file, killed with its children."""
+class Managed(ManagedProcess):
+    """A component of the test stack, logging into the session's log folder."""
 
     def __init__(self, name: str, argv: list[str], env: Mapping[str, str], log_dir: Path) -> None:
-        self.name = name
-        self.argv = argv
-        self.env = dict(env)
-        self.log_path = log_dir / f"{name}-{time.monotonic_ns()}.log"
-        self.process: subprocess.Popen[bytes] | None = None
+        log_path = log_dir / f"{name}-{time.monotonic_ns()}.log"
+        super().__init__(name, argv, env, log_path, cwd=ROOT)
 
     def start(self) -> Managed:
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            self.argv,
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        super().start()
         return self
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def signal(self, signum: int) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, signum)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if not self.alive():
-            return
-        assert self.process is not None
-        self.signal(signal.SIGCONT)
-        self.signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def kill(self) -> None:
-        if self.alive():
-            assert self.process is not None
-            self.signal(signal.SIGKILL)
-            self.process.wait(10)
 
 
 class RedisServer(Managed):
     def __init__(self, log_dir: Path) -> None:
         self.port = free_port()
-        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        argv += ["--save", "", "--appendonly", "no", "--dir", str(log_dir)]
+        argv = redis_server_argv(self.port, log_dir, persistent=False)
         super().__init__("redis", argv, os.environ, log_dir)
 
     @property

@@ -1,0 +1,95 @@
+"""ApiGate: the pure ASGI middleware in front of the emulated /v1.3 API.
+
+For every request it adds ``X-Api-Version``; for /v1.3 requests it also waits the ``latency``
+fault, checks ``x-api-key`` (401 ``api_key_invalid``), injects rate-limit and server-error
+faults into GET requests on ``/analyze/tasks*``, and journals method, path and final status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulator.config import API_PREFIX, API_VERSION
+from emulator.errors import error_body
+from emulator.state import EmulatorState
+
+TASKS_PATH = f"{API_PREFIX}/analyze/tasks"
+_SERVER_ERRORS = {
+    500: ("internal_server_error", "The server encountered an internal error; retry later."),
+    503: ("service_unavailable", "The service is temporarily unavailable; retry later."),
+}
+
+
+class ApiGate:
+    """Authentication, version header, injected faults and the request journal."""
+
+    def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def send_versioned(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Api-Version"] = API_VERSION
+            await send(message)
+
+        path: str = scope["path"]
+        if not path.startswith(API_PREFIX):
+            await self.app(scope, receive, send_versioned)
+            return
+        try:
+            latency = self.state.faults.settings.latency
+            if latency > 0:
+                await asyncio.sleep(latency)
+            refusal = self._refusal(scope)
+            if refusal is None:
+                await self.app(scope, receive, send_versioned)
+            else:
+                await refusal(scope, receive, send_versioned)
+        finally:
+            self.state.journal.record_request(scope["method"], path, status)
+
+    def _refusal(self, scope: Scope) -> Response | None:
+        key = Headers(scope=scope).get("x-api-key", "")
+        expected = self.state.config.api_key
+        if not key or (expected is not None and key != expected):
+            message = "The API key is missing or not valid; send a valid key in x-api-key."
+            return JSONResponse(error_body("api_key_invalid", message), status_code=401)
+        if scope["method"] != "GET" or not scope["path"].startswith(TASKS_PATH):
+            return None
+        faults = self.state.faults
+        if faults.take_rate_limit():
+            return self._rate_limited(faults.settings.retry_after)
+        server_error = faults.take_server_error()
+        if server_error is not None:
+            code, message = _SERVER_ERRORS[server_error]
+            return JSONResponse(error_body(code, message), status_code=server_error)
+        return None
+
+    @staticmethod
+    def _rate_limited(retry_after: float) -> Response:
+        # Retry-After is undocumented [undoc]; fractions are written as-is to keep tests fast.
+        announced = f"{retry_after:g}"
+        message = (
+            "You have exceeded the rate limit (60 requests per minute). "
+            f"Please try again later after {announced} seconds."
+        )
+        headers = {
+            "Retry-After": announced,
+            "X-RateLimit-Request-Remaining": "0",
+            "X-RateLimit-Request-Reset": str(math.ceil(time.time() + retry_after)),
+        }
+        return JSONResponse(error_body("too_many_requests", message), 429, headers=headers)

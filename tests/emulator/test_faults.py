@@ -1,0 +1,135 @@
+"""Each fault knob of POST /_emulator/faults, observed from outside the emulator."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from conftest import WebhookReceiver
+
+GENERAL = {"video": {"type": "url", "url": "https://m.example.com/v.mp4"}, "prompt": "Go."}
+MISSING = "/analyze/tasks/0123456789abcdef01234567"
+
+
+def test_faults_merge_and_read_back(control: httpx.Client) -> None:
+    control.post("/faults", json={"latency": 0.01})
+    merged = control.post("/faults", json={"retry_after": 2}).json()
+    assert (merged["latency"], merged["retry_after"]) == (0.01, 2)
+    assert control.get("/faults").json() == merged
+    assert control.post("/faults", json={"nonsense": 1}).status_code == 400
+    assert control.post("/faults", json={"fail_fraction": 2}).status_code == 400
+
+
+def test_latency_delays_every_api_answer(control: httpx.Client, api: httpx.Client) -> None:
+    control.post("/faults", json={"latency": 0.3})
+    started = time.monotonic()
+    api.get("/analyze/tasks")
+    assert time.monotonic() - started >= 0.3
+
+
+def test_rate_limit_next_answers_429_with_retry_headers_then_recovers(
+    control: httpx.Client, api: httpx.Client
+) -> None:
+    control.post("/faults", json={"rate_limit_next": 2, "retry_after": 3})
+    first, second, third = (api.get(MISSING) for _ in range(3))
+    assert (first.status_code, second.status_code, third.status_code) == (429, 429, 404)
+    assert first.headers["Retry-After"] == "3"
+    assert first.headers["X-RateLimit-Request-Remaining"] == "0"
+    assert int(first.headers["X-RateLimit-Request-Reset"]) >= time.time()
+    assert first.json()["error"]["code"] == "too_many_requests"
+
+
+def test_faults_strike_only_get_task_requests(control: httpx.Client, api: httpx.Client) -> None:
+    control.post("/faults", json={"rate_limit_next": 1})
+    assert api.post("/analyze/tasks", json=GENERAL).status_code == 202
+    assert api.get("/analyze/tasks").status_code == 429
+
+
+def test_server_error_next_answers_500_then_503_with_nested_bodies(
+    control: httpx.Client, api: httpx.Client
+) -> None:
+    control.post("/faults", json={"server_error_next": 2})
+    statuses = [api.get(MISSING) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [500, 503, 404]
+    assert "code" in statuses[0].json()["error"]
+
+
+def test_fractions_of_one_fault_every_request(control: httpx.Client, api: httpx.Client) -> None:
+    control.post("/faults", json={"rate_limit_fraction": 1.0})
+    assert {api.get(MISSING).status_code for _ in range(3)} == {429}
+    control.post("/faults", json={"rate_limit_fraction": 0, "server_error_fraction": 1.0})
+    assert {api.get(MISSING).status_code for _ in range(3)} <= {500, 503}
+
+
+def test_fail_fraction_ends_created_tasks_failed_with_a_message(
+    control: httpx.Client, api: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    control.post("/faults", json={"fail_fraction": 1.0})
+    task_id = api.post("/analyze/tasks", json=GENERAL).json()["task_id"]
+    [delivery] = receiver.wait_for(1)
+    assert json.loads(delivery.body)["type"] == "analyze.task.failed"
+    task = api.get(f"/analyze/tasks/{task_id}").json()
+    assert task["status"] == "failed"
+    assert task["error"]["message"]
+
+
+def test_truncate_fraction_returns_length_cut_json_and_the_platform_message(
+    control: httpx.Client, api: httpx.Client, wait_until: Callable[..., Any]
+) -> None:
+    control.post("/faults", json={"truncate_fraction": 1.0})
+    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}
+    body = {**GENERAL, "response_format": {"type": "json_schema", "json_schema": schema}}
+    task_id = api.post("/analyze/tasks", json=body).json()["task_id"]
+    task = wait_until(
+        lambda: (t := api.get(f"/analyze/tasks/{task_id}").json())["status"] == "ready" and t
+    )
+    assert task["result"]["finish_reason"] == "length"
+    assert task["result"]["usage"]["output_tokens"] == task["request_params"]["max_tokens"]
+    assert "raise max_tokens" in task["error"]["message"]
+    try:
+        json.loads(task["result"]["data"])
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("truncated data should not parse as JSON")
+
+
+def test_drop_webhooks_sends_nothing_and_marks_the_webhook_undelivered(
+    control: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    control.post("/faults", json={"drop_webhooks": True})
+    task = control.post("/tasks", json={"status": "ready"}).json()
+    time.sleep(0.2)
+    assert receiver.received == []
+    assert control.get("/deliveries").json() == []
+    [record] = task["webhooks"]
+    assert (record["delivered"], record["attempts"]) == (False, 0)
+    assert "drop_webhooks" in record["last_error"]
+
+
+def test_duplicate_webhooks_sends_extra_copies_with_the_same_id(
+    control: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    control.post("/faults", json={"duplicate_webhooks": 2})
+    control.post("/tasks", json={"status": "ready"})
+    deliveries = receiver.wait_for(3)
+    time.sleep(0.1)
+    assert len(receiver.received) == 3
+    assert len({json.loads(d.body)["id"] for d in deliveries}) == 1
+
+
+def test_webhook_delay_holds_back_the_first_attempt(
+    control: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    control.post("/faults", json={"webhook_delay": 0.4})
+    started = time.monotonic()
+    control.post("/tasks", json={"status": "ready"})
+    time.sleep(0.2)
+    assert receiver.received == []
+    receiver.wait_for(1)
+    assert time.monotonic() - started >= 0.4

