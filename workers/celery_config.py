@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kombu import Exchange, Queue
+
 from tlhooks.settings import Settings
 
 PROCESS_TASK = "tlhooks.process_event"
@@ -30,6 +32,11 @@ SWEEP_TASK = "tlhooks.sweep"
 
 def sweep_queue(settings: Settings) -> str:
     return f"{settings.queue}.sweep"
+
+
+def _queue(name: str) -> Queue:
+    """A queue with its own direct exchange and routing key, so no two queues share a binding."""
+    return Queue(name, Exchange(name, type="direct"), routing_key=name)
 
 
 def transport_options(settings: Settings) -> dict[str, Any]:
@@ -75,6 +82,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_acks_on_failure_or_timeout": True,
         "task_publish_retry_policy": publish_retry_policy(),
         "task_default_queue": settings.queue,
+        "task_queues": [_queue(settings.queue), _queue(sweep_queue(settings))],
         "task_routes": {SWEEP_TASK: {"queue": sweep_queue(settings)}},
         "worker_prefetch_multiplier": 1,
         "worker_pool": settings.worker_pool,

@@ -86,7 +86,7 @@ class Worker(Managed):
     ) -> None:
         env = {**env, "TLHOOKS_WORKER_POOL": pool, "TLHOOKS_WORKER_CONCURRENCY": "4"}
         argv = [str(BIN / "celery"), "-A", "workers.app", "worker"]
-        argv += ["-Q", "tlhooks,tlhooks.sweep", "--without-mingle", "--without-gossip"]
+        argv += ["--without-mingle", "--without-gossip"]
         argv += ["--without-heartbeat", "-l", "info", "-n", f"test-{free_port()}@%h"]
         if beat:
             argv += ["-B", "-s", str(log_dir / f"beat-{time.monotonic_ns()}")]

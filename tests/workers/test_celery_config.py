@@ -44,3 +44,10 @@ def test_the_visibility_timeout_outlasts_a_lease_so_a_live_run_is_rarely_redeliv
 def test_the_pool_and_concurrency_come_from_the_settings() -> None:
     config = celery_config(load_settings(worker_pool="prefork", worker_concurrency=5))
     assert (config["worker_pool"], config["worker_concurrency"]) == ("prefork", 5)
+
+
+def test_events_and_sweeps_travel_on_separately_bound_queues() -> None:
+    queues = celery_config(load_settings())["task_queues"]
+    bindings = {(q.exchange.name, q.routing_key) for q in queues}
+    assert [q.name for q in queues] == ["tlhooks", "tlhooks.sweep"]
+    assert len(bindings) == 2
