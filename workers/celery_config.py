@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kombu import Exchange, Queue
+from kombu.entity import Exchange, Queue
 
 from tlhooks.settings import Settings
 
@@ -36,7 +36,8 @@ def sweep_queue(settings: Settings) -> str:
 
 def _queue(name: str) -> Queue:
     """A queue with its own direct exchange and routing key, so no two queues share a binding."""
-    return Queue(name, Exchange(name, type="direct"), routing_key=name)
+    exchange = Exchange(name, type="direct")  # type: ignore[no-untyped-call]
+    return Queue(name, exchange, routing_key=name)  # type: ignore[no-untyped-call]
 
 
 def transport_options(settings: Settings) -> dict[str, Any]:
