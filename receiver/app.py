@@ -19,10 +19,12 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route, Router
 
 from handlers.loading import load_handlers
 from handlers.registry import HandlerRegistry, registry
+from receiver.admin import AdminAuthMiddleware
+from receiver.admin import routes as admin_routes
 from receiver.body import read_limited, require_json
 from receiver.envelope import parse_envelope
 from receiver.intake import Intake
@@ -31,6 +33,7 @@ from receiver.signature import HEADER, SignatureVerifier
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
 from tlhooks.ledger import EventLedger
 from tlhooks.logs import configure_logging
+from tlhooks.ops.service import OpsService
 from tlhooks.settings import Settings, load_settings
 from workers.publisher import EventPublisher
 
@@ -49,11 +52,12 @@ class ReceiverRuntime:
     ledger: EventLedger
     publisher: EventPublisher
     intake: Intake
+    ops: OpsService
     limiter: anyio.CapacityLimiter
 
-    async def blocking(self, func: Callable[..., T], *args: Any) -> T:
+    async def blocking(self, func: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """Run blocking Redis/broker I/O in a thread, giving up after the intake budget."""
-        with anyio.fail_after(self.settings.intake_timeout):
+        with anyio.fail_after(timeout or self.settings.intake_timeout):
             return await anyio.to_thread.run_sync(
                 func, *args, abandon_on_cancel=True, limiter=self.limiter
             )
@@ -72,6 +76,7 @@ def build_runtime(settings: Settings, handlers: HandlerRegistry) -> ReceiverRunt
         ledger=ledger,
         publisher=publisher,
         intake=Intake(ledger, publisher, handlers),
+        ops=OpsService(ledger, publisher),
         limiter=anyio.CapacityLimiter(64),
     )
 
@@ -135,8 +140,10 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
             runtime.publisher.close()
             runtime.ledger.client.close()
 
+    admin = AdminAuthMiddleware(Router(routes=admin_routes))
     routes = [
         Route("/webhooks/twelvelabs", receive_webhook, methods=["POST"]),
+        Mount("/admin", app=admin),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),

@@ -14,6 +14,7 @@ from handlers.registry import HandlerRegistry
 from receiver.envelope import WebhookEnvelope
 from tlhooks.errors import InvalidTransition, StorageUnavailable
 from tlhooks.ledger import EventLedger
+from tlhooks.ledger.bulk import delete_many
 from tlhooks.status import EventStatus
 from workers.publisher import EventPublisher
 
@@ -91,7 +92,7 @@ class Intake:
     def _roll_back(self, event_id: str) -> None:
         """Undo the store so the platform's retry starts clean; else the sweeper queues it."""
         try:
-            self.ledger.forget(event_id)
+            delete_many(self.ledger, [event_id])
         except StorageUnavailable:
             logger.warning(
                 "event %s is stored but could not be queued or removed; the sweeper will queue it",

@@ -12,6 +12,7 @@ from emulator.commands import emulator_command, trigger_command
 from tlhooks import __version__
 from tlhooks.dev import DevStack
 from tlhooks.errors import TlhooksError
+from tlhooks.ops.cli import events_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,5 +45,6 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+main.add_command(events_group)
 main.add_command(emulator_command)
 main.add_command(trigger_command)

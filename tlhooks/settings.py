@@ -67,6 +67,7 @@ class Settings(BaseSettings):
 
     # Ops
     admin_token: str | None = None
+    retention_days: float = Field(30.0, ge=0)
     log_level: str = "INFO"
 
     @field_validator("webhook_secrets", "handlers", mode="before")

@@ -1,13 +1,16 @@
 """The event state machine: one enum, one table of allowed transitions.
 
-    received ──► queued ──► fetching ──► handling ──► handled
+    received ──► queued ──► fetching ──► handling ──► handled | invalid | truncated
         │          ▲  │         │  ▲         │
         │          │  │         ▼  │         ▼
         │          └──┴────── failed ◄───────┘   (a retry is scheduled)
         └──────────────┴─────────┴──► dead        (attempts exhausted, permanent error, poison)
 
 An event is created directly in ``received`` (to be processed) or in one of the settled intake
-states ``ignored``, ``duplicate``, ``unmatched`` and ``conflict``.
+states ``ignored``, ``duplicate``, ``unmatched`` and ``conflict``. ``invalid`` (the result broke
+its schema) and ``truncated`` (``finish_reason: length``) are quarantines: settled, not retried.
+
+A replay is the one way out of a settled state: ``REPLAYABLE`` states go back to ``queued``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ class EventStatus(StrEnum):
     DUPLICATE = "duplicate"
     UNMATCHED = "unmatched"
     CONFLICT = "conflict"
+    INVALID = "invalid"
+    TRUNCATED = "truncated"
 
     @property
     def settled(self) -> bool:
@@ -42,6 +47,18 @@ SETTLED = frozenset(
         EventStatus.DUPLICATE,
         EventStatus.UNMATCHED,
         EventStatus.CONFLICT,
+        EventStatus.INVALID,
+        EventStatus.TRUNCATED,
+    }
+)
+
+REPLAYABLE = frozenset(
+    {
+        EventStatus.HANDLED,
+        EventStatus.FAILED,
+        EventStatus.DEAD,
+        EventStatus.INVALID,
+        EventStatus.TRUNCATED,
     }
 )
 
@@ -63,7 +80,9 @@ TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
     _S.RECEIVED: frozenset({_S.QUEUED, _S.FETCHING, _S.DEAD}),
     _S.QUEUED: frozenset({_S.QUEUED, _S.FETCHING, _S.HANDLING, _S.DEAD}),
     _S.FETCHING: frozenset({_S.FETCHING, _S.QUEUED, _S.HANDLING, _S.FAILED, _S.DEAD}),
-    _S.HANDLING: frozenset({_S.HANDLING, _S.QUEUED, _S.HANDLED, _S.FAILED, _S.DEAD}),
+    _S.HANDLING: frozenset(
+        {_S.HANDLING, _S.QUEUED, _S.HANDLED, _S.INVALID, _S.TRUNCATED, _S.FAILED, _S.DEAD}
+    ),
     _S.FAILED: frozenset({_S.QUEUED, _S.FETCHING, _S.HANDLING, _S.DEAD}),
     _S.HANDLED: frozenset(),
     _S.DEAD: frozenset(),
@@ -71,6 +90,8 @@ TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
     _S.DUPLICATE: frozenset(),
     _S.UNMATCHED: frozenset(),
     _S.CONFLICT: frozenset(),
+    _S.INVALID: frozenset(),
+    _S.TRUNCATED: frozenset(),
 }
 
 

@@ -198,8 +198,11 @@ class EventProcessor:
         return outcome
 
     def _conclude(self, record: EventRecord, outcomes: list[HandlerOutcome]) -> str:
-        retryable = [o for o in outcomes if o.state is HandlerState.FAILED]
-        exhausted = [o for o in outcomes if o.state is HandlerState.EXHAUSTED]
+        """Judge the event on every handler's latest outcome, not only this run's."""
+        latest = {**record.outcomes, **{o.handler: o for o in outcomes}}
+        states = [latest.get(name, record.outcome(name)) for name in record.handlers]
+        retryable = [o for o in states if o.state is HandlerState.FAILED]
+        exhausted = [o for o in states if o.state is HandlerState.EXHAUSTED]
         if retryable:
             attempt = max(o.attempts for o in retryable)
             worst = retryable[0]

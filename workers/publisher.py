@@ -44,6 +44,24 @@ class EventPublisher:
         except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
             raise StorageUnavailable(f"The broker did not accept event {event_id}: {exc}") from exc
 
+    def publish_many(self, event_ids: list[str]) -> None:
+        """Publish several events over one pooled producer connection."""
+        if not event_ids:
+            return
+        try:
+            with self.app.producer_or_acquire() as producer:
+                for event_id in event_ids:
+                    self.app.send_task(
+                        PROCESS_TASK,
+                        args=[event_id],
+                        queue=self.queue,
+                        producer=producer,
+                        retry=True,
+                        retry_policy=self._retry_policy,
+                    )
+        except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
+            raise StorageUnavailable(f"The broker did not accept a batch of events: {exc}") from exc
+
     def ping(self) -> None:
         try:
             with self.app.connection_for_write() as connection:

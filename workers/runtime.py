@@ -38,7 +38,9 @@ def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntim
         policy=policy,
         leases=LeaseKeeper(ledger, settings.lease_seconds),
     )
-    sweeper = Sweeper(ledger, publisher, policy, settings.stale_after)
+    sweeper = Sweeper(
+        ledger, publisher, policy, settings.stale_after, retention_days=settings.retention_days
+    )
     return WorkerRuntime(settings, ledger, processor, sweeper)
 
 

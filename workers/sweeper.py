@@ -5,7 +5,9 @@ Run periodically by Celery beat (``tlhooks.sweep``), it
 1. publishes events whose scheduled retry is due (the only way retries reach the queue);
 2. re-queues events stuck in an unsettled state for longer than ``stale_after`` with no run
    holding them and no retry scheduled: a message Redis lost, a publish that failed after the
-   event was stored, a run that died after its message was acknowledged.
+   event was stored, a run that died after its message was acknowledged;
+3. expires settled events older than ``TLHOOKS_RETENTION_DAYS`` (retention), keeping dead,
+   invalid and truncated ones until they are replayed or purged.
 
 Each rescue counts in ``requeues``; an event rescued more than ``max_attempts`` times is dead,
 so nothing loops forever.
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from tlhooks.errors import InvalidTransition
 from tlhooks.ledger import EventLedger
+from tlhooks.ops.housekeeping import expire
 from tlhooks.status import EventStatus
 from workers.publisher import EventPublisher
 from workers.retry import RetryPolicy
@@ -40,6 +43,7 @@ class SweepReport:
     published: int = 0
     rescued: int = 0
     dead: int = 0
+    expired: int = 0
     skipped: bool = False
 
 
@@ -52,6 +56,7 @@ class Sweeper:
         stale_after: float,
         clock: Callable[[], float] = time.time,
         batch: int = 500,
+        retention_days: float = 0.0,
     ) -> None:
         self.ledger = ledger
         self.publisher = publisher
@@ -59,6 +64,7 @@ class Sweeper:
         self.stale_after = stale_after
         self.clock = clock
         self.batch = batch
+        self.retention_days = retention_days
 
     def sweep(self) -> SweepReport:
         report = SweepReport()
@@ -69,9 +75,10 @@ class Sweeper:
         try:
             self._publish_due(report)
             self._rescue_stale(report)
+            report.expired = expire(self.ledger, self.retention_days, self.clock(), self.batch)
         finally:
             self.ledger.unlock(lock)
-        if report.published or report.rescued or report.dead:
+        if report.published or report.rescued or report.dead or report.expired:
             logger.info("sweep: %s", report)
         return report
 

@@ -64,3 +64,10 @@ def slow(ctx: HandlerContext) -> None:
 def poison(ctx: HandlerContext) -> None:
     _record("poison", ctx)
     os.kill(os.getpid(), 9)
+
+
+@handler(custom_id="gated-*", on="ready", name="gated")
+def gated(ctx: HandlerContext) -> None:
+    _record("gated", ctx)
+    if _redis.get("test:gate") != "open":
+        raise RuntimeError("the gate is closed")

@@ -9,6 +9,7 @@ import redis
 
 from tlhooks.errors import InvalidTransition, StorageUnavailable
 from tlhooks.ledger import EventLedger
+from tlhooks.ledger.bulk import delete_many
 from tlhooks.ledger.store import connect
 from tlhooks.status import EventStatus
 
@@ -108,9 +109,10 @@ def test_due_retries_are_claimed_once(ledger: EventLedger) -> None:
     assert ledger.claim_due(now=200) == []
 
 
-def test_forget_removes_every_trace_of_an_event(ledger: EventLedger) -> None:
+def test_deleting_an_event_removes_every_trace_of_it(ledger: EventLedger) -> None:
     accept(ledger, "e1")
-    ledger.forget("e1")
+    ledger.schedule("e1", 10)
+    assert delete_many(ledger, ["e1", "unknown"]) == 1
     assert ledger.get("e1") is None
     assert ledger.client.keys("*") == []
 

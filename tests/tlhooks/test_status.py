@@ -4,7 +4,15 @@ import itertools
 
 import pytest
 
-from tlhooks.status import INITIAL, SETTLED, TRANSITIONS, EventStatus, can_transition, sources_of
+from tlhooks.status import (
+    INITIAL,
+    REPLAYABLE,
+    SETTLED,
+    TRANSITIONS,
+    EventStatus,
+    can_transition,
+    sources_of,
+)
 
 
 def test_every_status_has_a_row_in_the_transition_table() -> None:
@@ -23,8 +31,15 @@ def test_every_unsettled_status_can_end_dead(status: EventStatus) -> None:
     assert not status.settled
 
 
-def test_handled_is_reached_only_from_handling() -> None:
-    assert sources_of(EventStatus.HANDLED) == {EventStatus.HANDLING}
+@pytest.mark.parametrize("outcome", ["handled", "invalid", "truncated"])
+def test_a_result_outcome_is_reached_only_from_handling(outcome: str) -> None:
+    assert sources_of(EventStatus(outcome)) == {EventStatus.HANDLING}
+
+
+def test_only_settled_or_failed_events_can_be_replayed() -> None:
+    assert REPLAYABLE <= SETTLED | {EventStatus.FAILED}
+    for status in ("received", "queued", "fetching", "handling"):
+        assert EventStatus(status) not in REPLAYABLE
 
 
 def test_intake_states_are_never_entered_by_a_transition() -> None:

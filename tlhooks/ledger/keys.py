@@ -44,6 +44,11 @@ class LedgerKeys:
         """Sorted set: every event id, scored by arrival time."""
         return f"{self.prefix}:events"
 
+    @property
+    def unsettled(self) -> str:
+        """Sorted set: ids of events not yet settled, scored by arrival time."""
+        return f"{self.prefix}:unsettled"
+
     def by_status(self, status: EventStatus | str) -> str:
         """Sorted set: event ids in one state, scored by the time they entered it."""
         return f"{self.prefix}:status:{status}"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from tlhooks.status import EventStatus
 
-_JSON_FIELDS = ("headers", "handlers", "task")
+_JSON_FIELDS = ("headers", "handlers", "task", "validation")
 
 
 class HandlerState(StrEnum):
@@ -61,6 +61,9 @@ class EventRecord(BaseModel):
     last_error: str | None = None
     last_traceback: str | None = None
     task: dict[str, Any] | None = None
+    replay_id: str | None = None
+    replays: int = 0
+    validation: dict[str, Any] | None = None
     duplicate_of: str | None = None
     conflict_with: str | None = None
     history: list[Transition] = Field(default_factory=list)

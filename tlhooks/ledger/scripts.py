@@ -7,7 +7,7 @@ state actually stored), and claiming, renewing and releasing a worker run's leas
 
 from __future__ import annotations
 
-# KEYS: event, history, task, task_events, all_events
+# KEYS: event, history, task, task_events, all_events, unsettled
 # ARGV: event_id, kind ('' when not a task event), other_kind, now, status_prefix,
 #       requested_status, history_note, field, value, field, value, ...
 ACCEPT = """
@@ -44,13 +44,16 @@ if kind ~= '' or redis.call('HGET', KEYS[1], 'task_id') ~= '' then
   redis.call('ZADD', KEYS[4], now, ARGV[1])
 end
 redis.call('ZADD', ARGV[5] .. status, now, ARGV[1])
+if status == 'received' then
+  redis.call('ZADD', KEYS[6], now, ARGV[1])
+end
 redis.call('RPUSH', KEYS[2], cjson.encode({status = status, at = now, note = ARGV[7]}))
 return {'created', status, related}
 """
 
-# KEYS: event, history
+# KEYS: event, history, unsettled
 # ARGV: event_id, target, now, note, status_prefix, allowed_sources (comma-separated),
-#       field, value, ...
+#       target_is_settled ('1' or '0'), field, value, ...
 TRANSITION = """
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then
@@ -65,8 +68,14 @@ if not allowed then
 end
 local now = tonumber(ARGV[3])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updated_at', ARGV[3])
-for i = 7, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+if ARGV[7] == '1' then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+else
+  local received = tonumber(redis.call('HGET', KEYS[1], 'received_at') or ARGV[3]) or now
+  redis.call('ZADD', KEYS[3], 'NX', received, ARGV[1])
 end
 redis.call('ZREM', ARGV[5] .. current, ARGV[1])
 redis.call('ZADD', ARGV[5] .. ARGV[2], now, ARGV[1])
@@ -124,4 +133,53 @@ for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[1], id)
 end
 return due
+"""
+
+# KEYS: event, history, unsettled, lease, outcomes, schedule
+# ARGV: event_id, now, note, status_prefix, replayable (comma-separated), replay_id,
+#       clear_task ('1'/'0'), clear_validation ('1'/'0'), reset ('all' | 'unsucceeded' | name)
+REPLAY = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then
+  return {'missing', ''}
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  return {'running', status}
+end
+local replayable = false
+for candidate in string.gmatch(ARGV[5], '[^,]+') do
+  if candidate == status then replayable = true end
+end
+if not replayable then
+  return {'refused', status}
+end
+local now = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'status', 'queued', 'updated_at', ARGV[2], 'replay_id', ARGV[6],
+  'crashes', 0, 'requeues', 0, 'running', '', 'next_attempt_at', '')
+redis.call('HINCRBY', KEYS[1], 'replays', 1)
+if ARGV[7] == '1' then
+  redis.call('HSET', KEYS[1], 'task', '', 'attempts', 0)
+end
+if ARGV[8] == '1' then
+  redis.call('HSET', KEYS[1], 'validation', '')
+end
+if ARGV[9] == 'all' then
+  redis.call('DEL', KEYS[5])
+elseif ARGV[9] == 'unsucceeded' then
+  local outcomes = redis.call('HGETALL', KEYS[5])
+  for i = 1, #outcomes, 2 do
+    if cjson.decode(outcomes[i + 1])['state'] ~= 'succeeded' then
+      redis.call('HDEL', KEYS[5], outcomes[i])
+    end
+  end
+else
+  redis.call('HDEL', KEYS[5], ARGV[9])
+end
+redis.call('ZREM', KEYS[6], ARGV[1])
+redis.call('ZREM', ARGV[4] .. status, ARGV[1])
+redis.call('ZADD', ARGV[4] .. 'queued', now, ARGV[1])
+local received = tonumber(redis.call('HGET', KEYS[1], 'received_at') or ARGV[2]) or now
+redis.call('ZADD', KEYS[3], 'NX', received, ARGV[1])
+redis.call('RPUSH', KEYS[2], cjson.encode({status = 'queued', at = now, note = ARGV[3]}))
+return {'ok', status}
 """

@@ -113,32 +113,11 @@ class EventLedger:
             self.keys.task(task_id),
             self.keys.task_events(task_id),
             self.keys.all_events,
+            self.keys.unsettled,
         ]
         with translate_redis_errors():
             outcome, status, related = self._accept(keys=keys, args=args)
         return IntakeResult(outcome == "created", EventStatus(status), related or None)
-
-    def forget(self, event_id: str) -> None:
-        """Remove an event entirely (used to roll back an intake whose queueing failed)."""
-        with translate_redis_errors():
-            record = cast(dict[str, str], self.client.hgetall(self.keys.event(event_id)))
-            if not record:
-                return
-            task_id = record.get("task_id", "")
-            first_of_kind = cast(dict[str, str], self.client.hgetall(self.keys.task(task_id)))
-            pipe = self.client.pipeline(transaction=True)
-            for kind, first in first_of_kind.items():
-                if first == event_id:
-                    pipe.hdel(self.keys.task(task_id), kind)
-            pipe.zrem(self.keys.task_events(task_id), event_id)
-            pipe.zrem(self.keys.all_events, event_id)
-            pipe.zrem(self.keys.by_status(record.get("status", "")), event_id)
-            pipe.delete(
-                self.keys.event(event_id),
-                self.keys.history(event_id),
-                self.keys.outcomes(event_id),
-            )
-            pipe.execute()
 
     # State --------------------------------------------------------------------------------
 
@@ -146,12 +125,21 @@ class EventLedger:
         self, event_id: str, target: EventStatus, note: str = "", **fields: Any
     ) -> EventStatus:
         """Move an event to ``target`` if the state machine allows it; return the old state."""
-        allowed = ",".join(sorted(sources_of(target)))
+        return self._move(event_id, target, sources_of(target), note, fields)
+
+    def _move(
+        self,
+        event_id: str,
+        target: EventStatus,
+        sources: frozenset[EventStatus],
+        note: str,
+        fields: dict[str, Any],
+    ) -> EventStatus:
         args: list[Any] = [event_id, target.value, time.time(), note]
-        args += [self.keys.status_prefix, allowed]
+        args += [self.keys.status_prefix, ",".join(sorted(sources)), int(target.settled)]
         for name, value in encode_fields(fields).items():
             args += [name, value]
-        keys = [self.keys.event(event_id), self.keys.history(event_id)]
+        keys = [self.keys.event(event_id), self.keys.history(event_id), self.keys.unsettled]
         with translate_redis_errors():
             outcome, current = self._transition(keys=keys, args=args)
         if outcome == "missing":

@@ -1,0 +1,158 @@
+"""Ops find, replay and purge events end to end: the CLI and the admin API on real parts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.e2e.conftest import Stack
+from tests.support.processes import wait_until
+from tlhooks.cli import main
+from tlhooks.status import EventStatus
+
+TOKEN = "admin-secret"
+
+
+def cli(stack: Stack, *args: str, input: str | None = None) -> Result:
+    env = {k: v for k, v in stack.env.items() if k.startswith("TLHOOKS_")}
+    return CliRunner().invoke(main, list(args), env=env, input=input)
+
+
+def statuses(stack: Stack, task_ids: list[str]) -> list[EventStatus]:
+    return [e.status for t in task_ids for e in stack.events_for(t)]
+
+
+def dead_events(stack: Stack, count: int) -> list[str]:
+    task_ids = [stack.create_task("ready", custom_id=f"gated-{n}")["task_id"] for n in range(count)]
+    wait_until(lambda: statuses(stack, task_ids).count(EventStatus.DEAD) == count, timeout=60)
+    return task_ids
+
+
+def test_fifty_dead_events_are_planned_then_replayed_to_handled_once_fixed(stack: Stack) -> None:
+    stack.start()
+    task_ids = dead_events(stack, 50)
+
+    dry = cli(stack, "events", "replay", "--status", "dead", "--dry-run", "--json")
+
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.output)["plan"]["events"] == 50
+    assert json.loads(dry.output)["plan"]["handlers"] == {"gated": 50}
+    stack.settle(1.0)
+    assert statuses(stack, task_ids) == [EventStatus.DEAD] * 50
+
+    stack.redis.set("test:gate", "open")
+    done = cli(stack, "events", "replay", "--status", "dead", "--from", "handlers", "--yes")
+
+    assert done.exit_code == 0, done.output
+    assert "50 queued" in done.output
+    wait_until(lambda: statuses(stack, task_ids) == [EventStatus.HANDLED] * 50, timeout=60)
+    for task_id in task_ids:
+        assert len(stack.calls("record_ready", task_id)) == 1
+        (event,) = stack.events_for(task_id)
+        assert event.replay_id is not None
+        assert event.outcomes["record_ready"].attempts == 1
+    keys = {c["idempotency_key"] for c in stack.calls("gated", task_ids[0])}
+    assert keys == {f"{task_ids[0]}:gated"}
+
+
+def test_replay_from_fetch_retrieves_the_task_again(stack: Stack) -> None:
+    stack.start()
+    (task_id,) = dead_events(stack, 1)
+    stack.redis.set("test:gate", "open")
+
+    done = cli(stack, "events", "replay", task_id, "--from", "fetch")
+
+    assert done.exit_code == 0, done.output
+    stack.wait_for_status(task_id, EventStatus.HANDLED)
+    requests = httpx.get(f"{stack.emulator.root_url}/_emulator/requests").json()
+    assert [r["status"] for r in requests if r["path"].endswith(task_id)] == [200, 200]
+
+
+def test_replaying_a_running_event_is_refused(stack: Stack) -> None:
+    stack.start()
+    task = stack.create_task("ready", custom_id="slow-ops")
+    wait_until(lambda: stack.calls("slow", task["task_id"]), timeout=20)
+
+    refused = cli(stack, "events", "replay", task["task_id"])
+
+    assert refused.exit_code == 1
+    assert "it is handling: wait until it settles" in refused.output
+
+
+def test_purge_refuses_unsettled_events_unless_forced(stack: Stack) -> None:
+    stack.start_receiver()  # no worker: the event stays queued
+    stack.create_task("ready", custom_id="purge-1")
+    wait_until(lambda: stack.ledger.count_in_status(EventStatus.QUEUED) == 1)
+
+    kept = cli(stack, "events", "purge", "--custom-id", "purge-*", "--yes", "--json")
+
+    assert kept.exit_code == 0, kept.output
+    assert json.loads(kept.output)["skipped_unsettled"] == 1
+    assert stack.ledger.count_in_status(EventStatus.QUEUED) == 1
+
+
+def test_list_show_and_stats_find_events_by_filters(stack: Stack) -> None:
+    stack.start()
+    ok = stack.create_task("ready", custom_id="cam-list")["task_id"]
+    bad = stack.create_task("ready", custom_id="doomed-list")["task_id"]
+    stack.wait_for_status(ok, EventStatus.HANDLED)
+    stack.wait_for_status(bad, EventStatus.DEAD)
+
+    listed = cli(stack, "events", "list", "--status", "dead", "--json")
+    counted = cli(stack, "events", "list", "--custom-id", "cam-*", "--count")
+    shown = cli(stack, "events", "show", bad, "--json")
+    stats = cli(stack, "events", "stats", "--json")
+    missing = cli(stack, "events", "show", "nope")
+
+    assert [e["task_id"] for e in json.loads(listed.output)] == [bad]
+    assert counted.output.strip() == "1"
+    (record,) = json.loads(shown.output)
+    assert "ValueError" in record["last_traceback"]
+    assert [h["status"] for h in record["history"]][-1] == "dead"
+    assert json.loads(stats.output)["by_status"] == {"handled": 1, "dead": 1}
+    assert json.loads(stats.output)["by_handler"]["doomed"] == {"exhausted": 1}
+    assert missing.exit_code == 1
+
+
+def admin(
+    stack: Stack, method: str, path: str, token: str | None = TOKEN, **kw: Any
+) -> httpx.Response:
+    assert stack.receiver is not None
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.request(method, f"{stack.receiver.url}/admin{path}", headers=headers, **kw)
+
+
+@pytest.mark.parametrize("token", [None, "wrong", f"{TOKEN}x"])
+def test_the_admin_api_refuses_a_missing_or_wrong_token(stack: Stack, token: str | None) -> None:
+    stack.start_receiver(TLHOOKS_ADMIN_TOKEN=TOKEN)
+    assert admin(stack, "GET", "/events", token=token).status_code == 401
+    assert admin(stack, "POST", "/replay", token=token, json={"ids": ["x"]}).status_code == 401
+
+
+def test_the_admin_api_is_off_without_a_token(stack: Stack) -> None:
+    stack.start_receiver()
+    answer = admin(stack, "GET", "/stats")
+    assert answer.status_code == 404
+    assert "TLHOOKS_ADMIN_TOKEN" in answer.json()["error"]
+
+
+def test_the_admin_api_agrees_with_the_cli(stack: Stack) -> None:
+    stack.start_receiver(TLHOOKS_ADMIN_TOKEN=TOKEN)
+    stack.start_worker()
+    task_ids = dead_events(stack, 3)
+
+    api_list = admin(stack, "GET", "/events", params={"status": "dead"}).json()["events"]
+    cli_list = json.loads(cli(stack, "events", "list", "--status", "dead", "--json").output)
+    api_stats = admin(stack, "GET", "/stats").json()
+    cli_stats = json.loads(cli(stack, "events", "stats", "--json").output)
+    plan = admin(stack, "POST", "/replay", json={"status": "dead", "dry_run": True}).json()
+
+    assert api_list == cli_list
+    assert {e["task_id"] for e in api_list} == set(task_ids)
+    assert api_stats["by_status"] == cli_stats["by_status"]
+    assert plan["plan"]["events"] == 3
+    assert statuses(stack, task_ids) == [EventStatus.DEAD] * 3

@@ -1,0 +1,69 @@
+"""Pipelined reads and deletes of many events at once, for ops and retention."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from tlhooks.ledger.record import EventRecord
+from tlhooks.ledger.store import EventLedger, translate_redis_errors
+
+
+def load_many(ledger: EventLedger, ids: Sequence[str]) -> list[EventRecord]:
+    """The records of ``ids`` in the same order, skipping ids no longer in the ledger."""
+    if not ids:
+        return []
+    keys = ledger.keys
+    with translate_redis_errors():
+        pipe = ledger.client.pipeline(transaction=False)
+        for event_id in ids:
+            pipe.hgetall(keys.event(event_id))
+            pipe.lrange(keys.history(event_id), 0, -1)
+            pipe.hgetall(keys.outcomes(event_id))
+        replies: list[Any] = pipe.execute()
+    records = []
+    for index, event_id in enumerate(ids):
+        fields, history, outcomes = replies[3 * index : 3 * index + 3]
+        if fields:
+            fields["event_id"] = event_id
+            records.append(EventRecord.from_redis(fields, history, outcomes))
+    return records
+
+
+def delete_many(ledger: EventLedger, ids: Sequence[str]) -> int:
+    """Remove events and every index entry that names them; return how many existed."""
+    if not ids:
+        return 0
+    keys = ledger.keys
+    with translate_redis_errors():
+        pipe = ledger.client.pipeline(transaction=False)
+        for event_id in ids:
+            pipe.hmget(keys.event(event_id), ["task_id", "status", "event_type"])
+        found = cast(list[list[str | None]], pipe.execute())
+        first_of_kind = ledger.client.pipeline(transaction=False)
+        for task_id, _status, _type in found:
+            first_of_kind.hgetall(keys.task(task_id or ""))
+        firsts = cast(list[dict[str, str]], first_of_kind.execute())
+        pipe = ledger.client.pipeline(transaction=True)
+        existed = 0
+        for event_id, (task_id, status, _type), first in zip(ids, found, firsts, strict=True):
+            if status is None:
+                continue
+            existed += 1
+            task = task_id or ""
+            for kind, owner in first.items():
+                if owner == event_id:
+                    pipe.hdel(keys.task(task), kind)
+            pipe.zrem(keys.task_events(task), event_id)
+            pipe.zrem(keys.all_events, event_id)
+            pipe.zrem(keys.unsettled, event_id)
+            pipe.zrem(keys.by_status(status), event_id)
+            pipe.zrem(keys.schedule, event_id)
+            pipe.delete(
+                keys.event(event_id),
+                keys.history(event_id),
+                keys.outcomes(event_id),
+                keys.lease(event_id),
+            )
+        pipe.execute()
+    return existed

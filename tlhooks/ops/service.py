@@ -1,0 +1,131 @@
+"""OpsService: the one implementation behind ``tlhooks events`` and the admin HTTP API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from tlhooks.ledger import EventLedger, EventRecord
+from tlhooks.ledger.bulk import load_many
+from tlhooks.ops import housekeeping
+from tlhooks.ops.replay import Replayer, ReplayPlan, ReplayRequest, ReplayStage
+from tlhooks.ops.selection import EventFilter, parse_moment, select
+from tlhooks.settings import Settings
+from tlhooks.status import EventStatus
+from workers.publisher import EventPublisher
+
+
+def build_filter(
+    *,
+    status: Sequence[str] = (),
+    event_type: str | None = None,
+    custom_id: str | None = None,
+    task_id: str | None = None,
+    handler: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    error: str | None = None,
+) -> EventFilter:
+    """An EventFilter from user input; a ValueError says what is wrong and what is allowed."""
+    statuses = set()
+    for name in status:
+        for part in name.split(","):
+            try:
+                statuses.add(EventStatus(part.strip()))
+            except ValueError:
+                allowed = ", ".join(s.value for s in EventStatus)
+                raise ValueError(f"Unknown status {part!r}; use one of: {allowed}.") from None
+    return EventFilter(
+        statuses=frozenset(statuses),
+        event_type=event_type,
+        custom_id=custom_id,
+        task_id=task_id,
+        handler=handler,
+        since=parse_moment(since) if since else None,
+        until=parse_moment(until) if until else None,
+        error=error,
+    )
+
+
+def iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def summary(record: EventRecord) -> dict[str, Any]:
+    """One event as a row: what a list shows."""
+    error = (record.last_error or "").splitlines()[0][:200] if record.last_error else None
+    return {
+        "event_id": record.event_id,
+        "received_at": iso(record.received_at),
+        "status": record.status.value,
+        "event_type": record.event_type,
+        "task_id": record.task_id,
+        "custom_id": record.custom_id,
+        "handlers": record.handlers,
+        "attempts": record.attempts,
+        "last_error": error,
+    }
+
+
+def detail(record: EventRecord) -> dict[str, Any]:
+    """Everything the ledger holds about one event."""
+    data = record.model_dump(mode="json")
+    data["history"] = [{**t, "at_iso": iso(t["at"])} for t in data["history"]]
+    return data
+
+
+class OpsService:
+    def __init__(self, ledger: EventLedger, publisher: EventPublisher) -> None:
+        self.ledger = ledger
+        self.replayer = Replayer(ledger, publisher)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpsService:
+        return cls(EventLedger.from_settings(settings), EventPublisher.from_settings(settings))
+
+    def find(self, selection: EventFilter, limit: int = 50, offset: int = 0) -> list[EventRecord]:
+        return list(select(self.ledger, selection, limit=limit, offset=offset))
+
+    def count(self, selection: EventFilter) -> int:
+        return sum(1 for _ in select(self.ledger, selection))
+
+    def show(self, key: str) -> list[EventRecord]:
+        """An event by id, or every event of a task by task id."""
+        record = self.ledger.get(key)
+        if record is not None:
+            return [record]
+        return self.ledger.events_for_task(key)
+
+    def stats(self) -> dict[str, Any]:
+        return housekeeping.stats(self.ledger)
+
+    def plan_replay(
+        self,
+        request: ReplayRequest,
+        *,
+        ids: Iterable[str] = (),
+        selection: EventFilter | None = None,
+    ) -> ReplayPlan:
+        wanted = list(ids)
+        records: list[EventRecord] = []
+        if wanted:
+            records = load_many(self.ledger, wanted)
+            found = {r.event_id for r in records}
+            missing = [i for i in wanted if i not in found]
+            for task_id in missing:
+                records += self.ledger.events_for_task(task_id)
+        if selection is not None:
+            records += list(select(self.ledger, selection))
+        unique = list({r.event_id: r for r in records}.values())
+        return self.replayer.plan(unique, request)
+
+    def purge(
+        self, selection: EventFilter, *, force: bool = False, dry_run: bool = False
+    ) -> housekeeping.PurgeResult:
+        return housekeeping.purge(self.ledger, selection, force=force, dry_run=dry_run)
+
+
+__all__ = ["OpsService", "ReplayRequest", "ReplayStage", "build_filter", "detail", "summary"]
