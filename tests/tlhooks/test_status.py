@@ -37,7 +37,7 @@ def test_a_result_outcome_is_reached_only_from_handling(outcome: str) -> None:
 
 
 def test_only_settled_or_failed_events_can_be_replayed() -> None:
-    assert REPLAYABLE <= SETTLED | {EventStatus.FAILED}
+    assert SETTLED | {EventStatus.FAILED} >= REPLAYABLE
     for status in ("received", "queued", "fetching", "handling"):
         assert EventStatus(status) not in REPLAYABLE
 
