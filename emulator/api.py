@@ -2,7 +2,9 @@
 
 ``POST /analyze/tasks`` (202), ``GET /analyze/tasks`` (paged, newest first),
 ``GET /analyze/tasks/{task_id}`` and ``DELETE /analyze/tasks/{task_id}`` (409 until terminal).
-Authentication, the version header and injected faults are the ApiGate middleware's job.
+``POST /analyze/tasks`` honours an ``Idempotency-Key`` header [undoc: see
+``emulator.idempotency``]. The batch endpoints are ``emulator.batch_api``'s. Authentication, the
+version header and injected faults are the ApiGate middleware's job.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emulator.errors import InvalidParameter
-from emulator.request import GENERAL, TIME_BASED_METADATA
+from emulator.idempotency import HEADER as IDEMPOTENCY_KEY
+from emulator.request import GENERAL, TIME_BASED_METADATA, TaskRequest
 from emulator.results import video_duration
 from emulator.state import EmulatorState
 from emulator.task import Task
@@ -42,16 +45,18 @@ class AnalyzeApi:
 
     async def create_task(self, request: Request) -> Response:
         body = await read_json(request)
+        key = request.headers.get(IDEMPOTENCY_KEY)
+        replayed = self.state.idempotency.replay(key, body)
+        if replayed is not None:
+            return JSONResponse(replayed, 202)
         task_request = parse_task_request(
             body, max_definitions=self.state.config.max_segment_definitions
         )
-        duration = video_duration(self.state.config.seed, task_request)
-        if task_request.end_time is not None and task_request.end_time > duration:
-            raise InvalidParameter(
-                f"end_time {task_request.end_time} lies beyond the video's {duration} seconds."
-            )
+        check_window(self.state.config.seed, task_request)
         task = self.state.lifecycle.submit(task_request)
-        return JSONResponse({"task_id": task.task_id, "status": task.status.value}, 202)
+        answer = {"task_id": task.task_id, "status": task.status.value}
+        self.state.idempotency.record(key, body, answer)
+        return JSONResponse(answer, 202)
 
     async def get_task(self, request: Request) -> Response:
         task = self.state.store.get(request.path_params["task_id"])
@@ -63,8 +68,10 @@ class AnalyzeApi:
 
     async def list_tasks(self, request: Request) -> Response:
         query = request.query_params
-        page = _positive_int(query.get("page", "1"), "page", None)
-        limit = _positive_int(query.get("page_limit", str(DEFAULT_PAGE_LIMIT)), "page_limit", 50)
+        page = positive_int(query.get("page", "1"), "page", None)
+        limit = positive_int(
+            query.get("page_limit", str(DEFAULT_PAGE_LIMIT)), "page_limit", MAX_PAGE_LIMIT
+        )
         status = query.get("status")
         if status is not None and status not in {s.value for s in TaskStatus}:
             raise InvalidParameter(f"status {status!r} is not a task status.", flat=True)
@@ -82,17 +89,30 @@ class AnalyzeApi:
             )
 
         found = self.state.store.page(page, limit, keep)
-        data = [task.to_json(list_view=True) for task in found.tasks]
+        data = [task.to_json(list_view=True) for task in found.items]
         return JSONResponse({"data": data, "page_info": found.page_info()})
 
 
-def _positive_int(raw: str, name: str, maximum: int | None) -> int:
+def positive_int(raw: str, name: str, maximum: int | None, *, flat: bool = True) -> int:
+    """A paging query value; the task list answers errors flat, the batch list nested."""
     if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
         bound = f" and at most {maximum}" if maximum else ""
         raise InvalidParameter(
-            f"{name} {raw!r} must be an integer of at least 1{bound}.", flat=True
+            f"{name} {raw!r} must be an integer of at least 1{bound}.", flat=flat
         )
     return int(raw)
+
+
+def check_window(seed: int, request: TaskRequest, *, where: str = "") -> None:
+    """Reject an end_time or a time range beyond the video's emulated duration."""
+    duration = video_duration(seed, request)
+    ends = [request.end_time] if request.end_time is not None else []
+    for definition in request.segment_definitions:
+        ends += [float(r["end_time"]) for r in definition.get("time_ranges") or []]
+    if ends and max(ends) > duration:
+        raise InvalidParameter(
+            f"{where}end_time {max(ends)} lies beyond the video's {duration} seconds."
+        )
 
 
 async def read_json(request: Request) -> Any:

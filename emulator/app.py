@@ -1,8 +1,8 @@
 """create_app: the emulator as a Starlette application.
 
-/v1.3 serves the emulated analyze API (emulator.api) behind the ApiGate middleware;
-/_emulator serves the control API (emulator.control). The lifespan cancels background work and
-closes the webhook client at shutdown.
+/v1.3 serves the emulated analyze API (emulator.api, emulator.batch_api) behind the ApiGate
+middleware; /_emulator serves the control API (emulator.control). The lifespan cancels
+background work and closes the webhook client at shutdown.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 
 from emulator.api import AnalyzeApi
+from emulator.batch_api import BatchApi
 from emulator.config import API_PREFIX, CONTROL_PREFIX, EmulatorConfig
 from emulator.control import ControlApi
 from emulator.errors import ApiError
@@ -37,7 +38,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
-            Mount(API_PREFIX, routes=AnalyzeApi(state).routes()),
+            Mount(API_PREFIX, routes=AnalyzeApi(state).routes() + BatchApi(state).routes()),
             Mount(CONTROL_PREFIX, routes=ControlApi(state).routes()),
         ],
         middleware=[Middleware(ApiGate, state=state)],

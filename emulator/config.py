@@ -22,7 +22,9 @@ class EmulatorConfig:
     to each of ``webhook_urls``. ``seed`` makes ids and results reproducible. ``clock`` is the
     total number of seconds a task spends between ``queued`` and its terminal status.
     Delivery gives up after ``webhook_attempts`` tries, waiting ``webhook_backoff * 2**n``
-    seconds between them, each try bounded by ``webhook_timeout``.
+    seconds between them, each try bounded by ``webhook_timeout``. A batch runs at most
+    ``batch_concurrency`` of its items at a time [undoc]; ``max_active_batches`` batches may be
+    pending, processing or canceling at once (the platform allows 5).
     """
 
     api_key: str | None = None
@@ -35,6 +37,8 @@ class EmulatorConfig:
     webhook_backoff: float = 0.5
     # The spec allows 20 segment definitions, the segmentation guide says 10 (facts doc §0).
     max_segment_definitions: int = 20
+    batch_concurrency: int = 4
+    max_active_batches: int = 5
 
     def __post_init__(self) -> None:
         if self.clock < 0:
@@ -52,4 +56,9 @@ class EmulatorConfig:
             raise ValueError(
                 "max_segment_definitions must lie between 1 and 20 (the spec's limit), "
                 f"not {self.max_segment_definitions}."
+            )
+        if self.batch_concurrency < 1 or self.max_active_batches < 1:
+            raise ValueError(
+                "batch_concurrency and max_active_batches must be at least 1, not "
+                f"{self.batch_concurrency} and {self.max_active_batches}."
             )

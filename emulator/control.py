@@ -19,6 +19,9 @@
 ``POST /_emulator/webhooks/{task_id}/resend``
     Send a terminal task's notification again, with a new notification id, or with the last
     one when the body is ``{"same_id": true}``. Answers 202 ``{"task_id", "event_id"}``.
+``POST /_emulator/batches/{batch_id}/expire``
+    Expire an active batch now, as the platform does 24 h after creation: unfinished items
+    become canceled. Answers 200 with the batch JSON; 409 once the batch has ended.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class ControlApi:
             Route("/requests", self.requests, methods=["GET"]),
             Route("/deliveries", self.deliveries, methods=["GET"]),
             Route("/webhooks/{task_id}/resend", self.resend, methods=["POST"]),
+            Route("/batches/{batch_id}/expire", self.expire_batch, methods=["POST"]),
         ]
 
     async def create_task(self, request: Request) -> Response:
@@ -123,6 +127,10 @@ class ControlApi:
         same_id = isinstance(options, dict) and options.get("same_id") is True
         event_id = self.state.dispatcher.notify(task, same_id=same_id)
         return JSONResponse({"task_id": task.task_id, "event_id": event_id}, status_code=202)
+
+    async def expire_batch(self, request: Request) -> Response:
+        batch = self.state.batches.expire(request.path_params["batch_id"])
+        return JSONResponse(batch.to_json())
 
 
 def _task_request(spec: dict[str, Any], state: EmulatorState) -> Any:

@@ -7,6 +7,7 @@ is not honoured: the emulator writes plain words.
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from typing import Any
@@ -67,12 +68,14 @@ class DocumentGenerator:
 
     def _number(self, kind: str, schema: dict[str, Any]) -> int | float:
         if kind == "integer":
-            low = int(schema.get("minimum", schema.get("exclusiveMinimum", -1) + 1))
-            high = int(schema.get("maximum", schema.get("exclusiveMaximum", low + 101) - 1))
-            return self._rng.randint(low, max(low, high))
-        low_f = float(schema.get("minimum", 0.0))
-        high_f = float(schema.get("maximum", low_f + 1.0))
-        return round(self._rng.uniform(low_f, max(low_f, high_f)), 3)
+            low, high = _integer_bounds(schema)
+            return self._rng.randint(low, high)
+        low_f, high_f = schema.get("minimum"), schema.get("maximum")
+        if low_f is None:
+            low_f = 0.0 if high_f is None or high_f >= 0 else float(high_f) - 1.0
+        high_f = float(low_f) + 1.0 if high_f is None else high_f
+        value = round(self._rng.uniform(float(low_f), max(float(low_f), float(high_f))), 3)
+        return min(max(value, float(low_f)), float(high_f))
 
     def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
         properties = schema.get("properties") or {}
@@ -100,3 +103,18 @@ class DocumentGenerator:
         if not reference.startswith(prefix):
             return {}
         return (self._root.get("$defs") or {}).get(reference[len(prefix) :], {})
+
+
+def _integer_bounds(schema: dict[str, Any]) -> tuple[int, int]:
+    """The inclusive range an integer schema allows; 100 wide when one side is open."""
+    low = schema.get("minimum")
+    if low is None and "exclusiveMinimum" in schema:
+        low = math.floor(schema["exclusiveMinimum"]) + 1
+    high = schema.get("maximum")
+    if high is None and "exclusiveMaximum" in schema:
+        high = math.ceil(schema["exclusiveMaximum"]) - 1
+    if low is None:
+        low = 0 if high is None or high >= 0 else int(high) - 100
+    low = math.ceil(low)
+    high = low + 100 if high is None else math.floor(high)
+    return low, max(low, high)

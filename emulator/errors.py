@@ -5,7 +5,11 @@
     ├── MissingParameter          400 parameter_not_provided
     ├── UnsupportedSchema         422 an unsupported JSON-schema keyword
     ├── TaskNotFound              404 resource_not_exist
-    └── TaskInProgress            409 a task cannot be deleted while it is being processed
+    ├── BatchNotFound             404 resource_not_exist
+    ├── TaskInProgress            409 a task cannot be deleted while it is being processed
+    ├── BatchConflict             409 batch_not_terminal, batch_completed, batch_canceled, ...
+    ├── IdempotencyConflict       409 an Idempotency-Key reused with a different body [undoc]
+    └── TooManyActiveBatches      429 too_many_requests: the active-batch limit is reached
 
 Most analyze endpoints use the nested ``{"error": {"code", "message"}}`` body; the list endpoint's
 400 uses the older flat ``{"code", "message"}`` body (facts doc §0), hence ``flat``.
@@ -71,6 +75,34 @@ class TaskInProgress(ApiError):
             f"Cannot delete task {task_id!r} while it is being processed; "
             "wait until it is ready or failed."
         )
+
+
+class BatchNotFound(ApiError):
+    status_code = 404
+    code = "resource_not_exist"
+
+    def __init__(self, batch_id: str) -> None:
+        super().__init__(f"The batch {batch_id!r} does not exist.")
+
+
+class BatchConflict(ApiError):
+    """409 with a code chosen per case: ``batch_not_terminal`` or ``batch_<terminal status>``."""
+
+    status_code = 409
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class IdempotencyConflict(ApiError):
+    status_code = 409
+    code = "idempotency_key_reused"  # [undoc] the platform documents no semantics
+
+
+class TooManyActiveBatches(ApiError):
+    status_code = 429
+    code = "too_many_requests"
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Identifiers and timestamps the emulator hands out.
 
 Ids come from one seeded generator, so an emulator started with the same seed and fed the same
-requests in the same order returns the same ids. The formats of task ids (24 lowercase hex) and
+requests in the same order returns the same ids. The formats of task and batch ids (24 hex) and
 notification ids (``whe_`` + 32) are documented; the ``gen_`` + 16 hex generation id copies the
 facts doc's example and is an emulator choice [undoc].
 """
@@ -22,6 +22,9 @@ class IdFactory:
         self._rng = random.Random(seed)
 
     def task_id(self) -> str:
+        return f"{self._rng.getrandbits(96):024x}"
+
+    def batch_id(self) -> str:
         return f"{self._rng.getrandbits(96):024x}"
 
     def event_id(self) -> str:

@@ -3,6 +3,8 @@
 The clock (``EmulatorConfig.clock`` seconds in all) is split 20% queued, 30% pending, 50%
 processing. How a task ends is decided when it is created, from the ``fail_fraction`` and
 ``truncate_fraction`` faults. On reaching its terminal status a task's notification is sent.
+A task ended early (a canceled or expired batch item, see ``emulator.batch_runner``) stops its
+clock at the next stage and sends nothing.
 """
 
 from __future__ import annotations
@@ -59,14 +61,23 @@ class TaskLifecycle:
 
     def submit(self, request: TaskRequest) -> Task:
         """Store a new task and start its clock (the ``POST /analyze/tasks`` path)."""
+        task = self.enqueue(request)
+        self._background.spawn(self.run(task))
+        return task
+
+    def enqueue(self, request: TaskRequest) -> Task:
+        """Store a new queued task, its outcome rolled, without starting its clock."""
         task = self.new_task(request)
         if self._faults.roll_failure():
             task.outcome = Outcome.FAILED
         elif self._faults.roll_truncation():
             task.outcome = Outcome.TRUNCATED
-        self._store.add(task)
-        self._background.spawn(self._advance(task))
-        return task
+        return self._store.add(task)
+
+    def end_early(self, task: Task, message: str) -> None:
+        """Fail a task that will not run to its end, without a notification [undoc]."""
+        task.outcome = Outcome.FAILED
+        self.finish(task, error_message=message, notify=False)
 
     def finish(
         self,
@@ -83,10 +94,14 @@ class TaskLifecycle:
             self._dispatcher.notify(task)
         return task
 
-    async def _advance(self, task: Task) -> None:
+    async def run(self, task: Task) -> None:
+        """Walk a queued task through its stages to its terminal status."""
         clock = self._config.clock
         for status, share in _STAGES:
             await asyncio.sleep(clock * share)
+            if task.terminal:
+                return
             task.status = status
         await asyncio.sleep(clock * _FINAL_SHARE)
-        self.finish(task)
+        if not task.terminal:
+            self.finish(task)

@@ -144,7 +144,7 @@ def check_time_ranges(ranges: object) -> None:
         end = entry.get("end_time") if isinstance(entry, dict) else None
         if not isinstance(start, int | float) or not isinstance(end, int | float) or start < 0:
             raise InvalidParameter(f"{where} entries need numeric start_time >= 0 and end_time.")
-        if end - start < MIN_RANGE_SECONDS:
+        if end - start < MIN_RANGE_SECONDS - 1e-9:
             raise InvalidParameter(f"{where}: [{start}, {end}] is shorter than 2 seconds.")
         spans.append((float(start), float(end)))
     spans.sort()

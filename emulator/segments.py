@@ -3,11 +3,14 @@
 Each definition gets its own intervals inside the task's window (``start_time`` / ``end_time``,
 else the whole video), or one interval inside each of its ``time_ranges``. Lengths respect
 ``min_segment_duration`` / ``max_segment_duration``; field values have the declared type and
-stay inside ``enum``.
+stay inside ``enum``. Boundaries lie on a grid the output format writes exactly (whole seconds
+for ``hh:mm:ss``, milliseconds otherwise), so the written times keep those promises; only a
+min/max pair with no grid point between them is rounded up, less than one step past the maximum.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -29,6 +32,7 @@ class SegmentWriter:
         self._window = (request.start_time or 0.0, request.end_time or duration)
         response_format = request.response_format or {}
         self._time_format = str(response_format.get("segment_time_format", "seconds"))
+        self._step = 1.0 if self._time_format == "hh:mm:ss" else 0.001
 
     def build(self) -> dict[str, list[dict[str, Any]]]:
         return {str(d["id"]): self._segments(d) for d in self._request.segment_definitions}
@@ -36,7 +40,8 @@ class SegmentWriter:
     def _segments(self, definition: dict[str, Any]) -> list[dict[str, Any]]:
         ranges = definition.get("time_ranges")
         if ranges:
-            spans = [self._inside(float(r["start_time"]), float(r["end_time"])) for r in ranges]
+            bounds = sorted((float(r["start_time"]), float(r["end_time"])) for r in ranges)
+            spans = [self._inside(start, end) for start, end in bounds]
         else:
             spans = self._spans(*self._window)
         fields = definition.get("fields") or []
@@ -49,25 +54,37 @@ class SegmentWriter:
             for start, end in spans
         ]
 
+    def _ticks(self, seconds: float, rounding: str) -> int:
+        exact = round(seconds / self._step, 6)
+        return math.ceil(exact) if rounding == "up" else math.floor(exact)
+
+    def _seconds(self, ticks: int) -> float:
+        return round(ticks * self._step, 3)
+
     def _inside(self, start: float, end: float) -> tuple[float, float]:
-        length = end - start
-        begin = start + self._rng.uniform(0, length / 4)
-        return round(begin, 1), round(max(begin, end - self._rng.uniform(0, length / 4)), 1)
+        first, last = self._ticks(start, "up"), self._ticks(end, "down")
+        quarter = (last - first) // 4
+        begin = first + self._rng.randint(0, quarter)
+        finish = max(begin + 1, last - self._rng.randint(0, quarter))
+        return self._seconds(begin), self._seconds(min(finish, last))
 
     def _spans(self, start: float, end: float) -> list[tuple[float, float]]:
-        shortest = self._request.min_segment_duration or _DEFAULT_MIN
-        longest = self._request.max_segment_duration or max(shortest, _DEFAULT_MAX)
+        least = self._request.min_segment_duration or _DEFAULT_MIN
+        most = self._request.max_segment_duration or max(_DEFAULT_MAX, least)
+        shortest = self._ticks(least, "up")
+        longest = max(shortest, self._ticks(most, "down"))
+        cursor, last = self._ticks(start, "up"), self._ticks(end, "down")
         spans: list[tuple[float, float]] = []
-        cursor = start
         while len(spans) < _MAX_SEGMENTS:
-            cursor += self._rng.choice((0.0, 0.0, self._rng.uniform(0, shortest)))
-            length = self._rng.uniform(shortest, longest)
-            if cursor + length > end:
+            cursor += self._rng.choice((0, 0, self._rng.randint(0, shortest)))
+            length = self._rng.randint(shortest, longest)
+            if cursor + length > last:
                 break
-            spans.append((round(cursor, 1), round(cursor + length, 1)))
-            cursor = round(cursor + length, 1)
-        if not spans and end - start >= shortest:
-            spans.append((round(start, 1), round(min(end, start + longest), 1)))
+            spans.append((self._seconds(cursor), self._seconds(cursor + length)))
+            cursor += length
+        first = self._ticks(start, "up")
+        if not spans and last - first >= shortest:
+            spans.append((self._seconds(first), self._seconds(min(last, first + longest))))
         return spans
 
     def _value(self, field: dict[str, Any], start: float, end: float) -> Any:

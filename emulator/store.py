@@ -1,20 +1,23 @@
-"""TaskStore: the emulator's tasks, in creation order, with the list endpoint's paging."""
+"""TaskStore: the emulator's tasks, in creation order, with the list endpoints' paging."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from emulator.errors import TaskInProgress, TaskNotFound
 from emulator.task import Task
 
+T = TypeVar("T")
+
 
 @dataclass
-class Page:
-    """One page of tasks, newest first, and the ``page_info`` the list endpoint reports."""
+class Page(Generic[T]):
+    """One page of tasks or batches, newest first, and the ``page_info`` a list reports."""
 
-    tasks: list[Task]
+    items: list[T]
     page: int
     limit: int
     total_results: int
@@ -60,10 +63,17 @@ class TaskStore:
             raise TaskInProgress(task_id)
         return self._tasks.pop(task_id)
 
-    def page(self, page: int, limit: int, keep: Callable[[Task], bool] | None = None) -> Page:
-        matching = [t for t in reversed(self._tasks.values()) if keep is None or keep(t)]
-        start = (page - 1) * limit
-        return Page(matching[start : start + limit], page, limit, len(matching))
+    def page(self, page: int, limit: int, keep: Callable[[Task], bool] | None = None) -> Page[Task]:
+        return paginate(list(self._tasks.values()), page, limit, keep)
 
     def clear(self) -> None:
         self._tasks.clear()
+
+
+def paginate(
+    oldest_first: list[T], page: int, limit: int, keep: Callable[[T], bool] | None
+) -> Page[T]:
+    """The ``page``-th slice of ``limit`` matching entries, newest first."""
+    matching = [item for item in reversed(oldest_first) if keep is None or keep(item)]
+    start = (page - 1) * limit
+    return Page(matching[start : start + limit], page, limit, len(matching))

@@ -194,7 +194,8 @@ def _apply_timing(request: TaskRequest, body: dict[str, Any]) -> None:
     if shortest is not None and longest is not None and longest < shortest:
         raise InvalidParameter("max_segment_duration must not be less than min_segment_duration.")
     start, end = request.start_time or 0.0, request.end_time
-    if end is not None and end - start < 4:
+    # a tolerance keeps decimal inputs such as 0.3 and 4.3 from failing on binary rounding
+    if end is not None and end - start < 4 - 1e-9:
         raise InvalidParameter("end_time must lie at least 4 seconds after start_time.")
     ranged = any("time_ranges" in d for d in request.segment_definitions)
     if ranged and any(name in given for name in names):
