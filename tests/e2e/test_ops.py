@@ -156,3 +156,18 @@ def test_the_admin_api_agrees_with_the_cli(stack: Stack) -> None:
     assert api_stats["by_status"] == cli_stats["by_status"]
     assert plan["plan"]["events"] == 3
     assert statuses(stack, task_ids) == [EventStatus.DEAD] * 3
+
+
+def test_replaying_one_handler_runs_only_that_handler(stack: Stack) -> None:
+    stack.start()
+    task_id = stack.create_task("ready", custom_id="doomed-one")["task_id"]
+    event = stack.wait_for_status(task_id, EventStatus.DEAD)
+
+    done = cli(stack, "events", "replay", event.event_id, "--handler", "record_ready")
+
+    assert done.exit_code == 0, done.output
+    wait_until(lambda: len(stack.calls("record_ready", task_id)) == 2, timeout=20)
+    again = stack.wait_for_status(task_id, EventStatus.DEAD)
+    assert len(stack.calls("doomed", task_id)) == 3
+    assert again.replays == 1
+    assert any(t.note.startswith("replay rpl_") for t in again.history)

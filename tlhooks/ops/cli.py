@@ -140,7 +140,6 @@ def stats(as_json: bool) -> None:
     help="fetch: re-fetch and re-validate; validate: re-validate the stored result; "
     "handlers: re-run handlers that did not succeed.",
 )
-@click.option("--only-handler", "handler", help="Re-run only this handler.")
 @click.option("--all-handlers", is_flag=True, help="Re-run handlers that succeeded too.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--yes", is_flag=True, help="Do not ask before a bulk replay.")
@@ -149,7 +148,6 @@ def stats(as_json: bool) -> None:
 def replay(
     ids: tuple[str, ...],
     stage: str,
-    handler: str | None,
     all_handlers: bool,
     dry_run: bool,
     yes: bool,
@@ -157,12 +155,16 @@ def replay(
     as_json: bool,
     **params: Any,
 ) -> None:
-    """Replay events by id (or task id) or by the same filters as list."""
+    """Replay events by id (or task id) or by the same filters as list.
+
+    With --handler NAME only that handler runs again (and only its events are selected).
+    """
     selection = make_filter(params)
+    handler = params["by_handler"]
     if not ids and selection == EventFilter():
         raise click.UsageError("Name event ids or give at least one filter, e.g. --status dead.")
     if handler and all_handlers:
-        raise click.UsageError("--only-handler and --all-handlers exclude each other.")
+        raise click.UsageError("--handler and --all-handlers exclude each other.")
     request = ReplayRequest(ReplayStage(stage), handler, all_handlers)
     ops = service()
     plan = ops.plan_replay(request, ids=ids, selection=None if ids else selection)
