@@ -13,6 +13,7 @@ from handlers.context import HandlerContext
 from handlers.registry import HandlerRegistry, HandlerSpec, handler, registry
 from tlhooks.analysis import AnalyzeTask, TaskError, TaskResult
 from tlhooks.errors import HandlerFailed, RegistrationError
+from workers.validation import Segment
 
 __all__ = [
     "AnalyzeTask",
@@ -21,6 +22,7 @@ __all__ = [
     "HandlerRegistry",
     "HandlerSpec",
     "RegistrationError",
+    "Segment",
     "TaskError",
     "TaskResult",
     "handler",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tlhooks.analysis import AnalyzeTask
+from workers.validation import Segment
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,12 @@ class HandlerContext:
 
     ``idempotency_key`` is ``{task_id}:{handler}``: the same on every retry and every replay,
     so a handler can pass it to the systems it writes to and have a repeat be harmless.
+
+    For ready events the result is validated first: ``segments`` maps each definition id to
+    its validated segments (``start_time``/``end_time`` as floats, ``metadata`` a pydantic
+    model), ``document`` holds a validated JSON-schema document, ``text`` a text result, and
+    ``partial`` says the data was salvaged from a truncated result. ``result`` is the raw
+    parsed ``result.data``.
     """
 
     task_id: str
@@ -27,7 +34,10 @@ class HandlerContext:
     task: AnalyzeTask
     result: Any = None
     error: str | None = None
-    segments: Any = None
+    segments: dict[str, list[Segment]] | None = None
+    document: Any = None
+    text: str | None = None
+    partial: bool = False
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("tlhooks.handler"))
 
     @property

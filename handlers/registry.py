@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from tlhooks.errors import RegistrationError
+from tlhooks.errors import RegistrationError, ResultSchemaInvalid
+from workers.validation import DeclaredSchema, validator_for
 
 On = Literal["ready", "failed", "both"]
 HandlerFunc = Callable[[Any], Any]
@@ -32,6 +33,8 @@ class HandlerSpec:
     func: HandlerFunc
     custom_id: str
     on: On
+    schema: DeclaredSchema = None
+    partial_ok: bool = False
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -52,6 +55,18 @@ class HandlerSpec:
         return self.func(context)
 
 
+def _check_schema(name: str, schema: DeclaredSchema) -> None:
+    if schema is None:
+        return
+    try:
+        validator_for(None, schema)
+    except (ResultSchemaInvalid, TypeError, ValueError) as exc:
+        raise RegistrationError(
+            f"Handler {name!r} declares a schema that cannot be compiled: {exc} Pass segment "
+            "definitions, a dict of definition id to pydantic model, or one pydantic model."
+        ) from exc
+
+
 def _check_pattern(name: str, pattern: str) -> None:
     balanced = pattern.count("[") == pattern.count("]")
     if not isinstance(pattern, str) or not _PATTERN.match(pattern) or not balanced:
@@ -68,7 +83,14 @@ class HandlerRegistry:
         self._handlers: dict[str, HandlerSpec] = {}
 
     def register(
-        self, func: HandlerFunc, *, custom_id: str = "*", on: str = "ready", name: str | None = None
+        self,
+        func: HandlerFunc,
+        *,
+        custom_id: str = "*",
+        on: str = "ready",
+        name: str | None = None,
+        schema: DeclaredSchema = None,
+        partial_ok: bool = False,
     ) -> HandlerSpec:
         handler_name = name or f"{func.__module__}.{func.__qualname__}"
         if not callable(func):
@@ -78,6 +100,7 @@ class HandlerRegistry:
                 f"Handler {handler_name!r} has on={on!r}; use on='ready', on='failed' or on='both'."
             )
         _check_pattern(handler_name, custom_id)
+        _check_schema(handler_name, schema)
         existing = self._handlers.get(handler_name)
         if existing is not None and existing.func is not func:
             raise RegistrationError(
@@ -85,15 +108,23 @@ class HandlerRegistry:
                 f"{existing.func.__module__}.{existing.func.__qualname__}; pass a distinct "
                 "name= to @handler."
             )
-        spec = HandlerSpec(handler_name, func, custom_id, on)  # type: ignore[arg-type]
+        spec = HandlerSpec(handler_name, func, custom_id, on, schema, partial_ok)  # type: ignore[arg-type]
         self._handlers[handler_name] = spec
         return spec
 
     def decorator(
-        self, *, custom_id: str = "*", on: str = "ready", name: str | None = None
+        self,
+        *,
+        custom_id: str = "*",
+        on: str = "ready",
+        name: str | None = None,
+        schema: DeclaredSchema = None,
+        partial_ok: bool = False,
     ) -> Callable[[F], F]:
         def register(func: F) -> F:
-            self.register(func, custom_id=custom_id, on=on, name=name)
+            self.register(
+                func, custom_id=custom_id, on=on, name=name, schema=schema, partial_ok=partial_ok
+            )
             return func
 
         return register
@@ -120,11 +151,23 @@ registry = HandlerRegistry()
 
 
 def handler(
-    *, custom_id: str = "*", on: str = "ready", name: str | None = None
+    *,
+    custom_id: str = "*",
+    on: str = "ready",
+    name: str | None = None,
+    schema: DeclaredSchema = None,
+    partial_ok: bool = False,
 ) -> Callable[[F], F]:
     """Register a function to run for analyze events whose custom_id matches a glob.
 
     ``on`` is ``"ready"``, ``"failed"`` or ``"both"``; ``name`` defaults to the function's
     module and qualified name. The function takes one ``HandlerContext``; it may be async.
+
+    ``schema`` declares what the handler expects (segment definitions, a mapping of
+    definition id to a pydantic model, or one pydantic model for JSON-schema documents); it
+    wins over the task's own schema, and a mismatch is reported. ``partial_ok=True`` lets the
+    handler run on the segments salvaged from a truncated result.
     """
-    return registry.decorator(custom_id=custom_id, on=on, name=name)
+    return registry.decorator(
+        custom_id=custom_id, on=on, name=name, schema=schema, partial_ok=partial_ok
+    )

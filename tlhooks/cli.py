@@ -13,6 +13,7 @@ from tlhooks import __version__
 from tlhooks.dev import DevStack
 from tlhooks.errors import TlhooksError
 from tlhooks.ops.cli import events_group
+from workers.validation.commands import schema_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,5 +47,6 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 
 
 main.add_command(events_group)
+main.add_command(schema_group)
 main.add_command(emulator_command)
 main.add_command(trigger_command)

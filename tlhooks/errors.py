@@ -19,6 +19,7 @@
     │   │   └── RateLimited           429, with the delay the platform asked for
     │   └── PermanentFetchError       no retry helps: 404 and other 4xx, unparseable bodies
     │       └── TaskNotFound          404
+    ├── ResultSchemaInvalid           a segment definition list or JSON Schema cannot be compiled
     └── HandlerFailed                 a handler raised; the original exception is its __cause__
 
 Retryable and permanent failures are distinct types so that the retry policy reads the type,
@@ -120,6 +121,14 @@ class PermanentFetchError(FetchFailed):
 
 class TaskNotFound(PermanentFetchError):
     """The API answered 404 for the task id."""
+
+
+class ResultSchemaInvalid(TlhooksError):
+    """A segment definition list, response format or JSON Schema cannot be compiled.
+
+    The message names the offending definition, field or keyword and says how to fix it.
+    Bad model output never raises this; it is reported in a validation outcome.
+    """
 
 
 class HandlerFailed(TlhooksError):

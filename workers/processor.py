@@ -23,6 +23,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -36,6 +37,7 @@ from tlhooks.status import EventStatus
 from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
 from workers.retry import RetryPolicy
+from workers.validation_stage import Verdict, judge
 
 logger = logging.getLogger("tlhooks.worker")
 
@@ -131,22 +133,51 @@ class EventProcessor:
     # Handle -------------------------------------------------------------------------------
 
     def _handle(self, record: EventRecord, task: AnalyzeTask) -> str:
-        result = None
+        names = record.pending_handlers
+        inputs: dict[str, dict[str, Any]] = {name: {} for name in names}
+        success, judged = EventStatus.HANDLED, list(record.handlers)
         if record.event_type == READY:
-            try:
-                result = task.parsed_data()
-            except ValueError as exc:
-                if task.result is None or task.result.finish_reason == "stop":
-                    return self._die(record.event_id, f"result.data is not valid JSON: {exc}")
-                result = task.result.data  # truncated output: passed through as text
-        error = task.error.message if task.error else None
+            specs = {name: self.registry.get(name) for name in record.handlers}
+            verdict = judge(task, specs)
+            if verdict.status == "invalid":
+                return self._quarantine(record.event_id, EventStatus.INVALID, verdict)
+            if verdict.status == "truncated":
+                if not verdict.inputs:
+                    return self._quarantine(record.event_id, EventStatus.TRUNCATED, verdict)
+                success, judged = EventStatus.TRUNCATED, list(verdict.inputs)
+                names = [name for name in names if name in verdict.inputs]
+            self.ledger.update(record.event_id, validation=verdict.record)
+            inputs = {name: verdict.inputs.get(name, {}) for name in names}
+        result = self._raw_result(task)
+        error = task.error.message if task.error and record.event_type != READY else None
         outcomes = [
-            self._run_handler(record, task, name, result, error) for name in record.pending_handlers
+            self._run_handler(record, task, name, result, error, inputs[name]) for name in names
         ]
-        return self._conclude(record, outcomes)
+        return self._conclude(record, outcomes, judged, success)
+
+    @staticmethod
+    def _raw_result(task: AnalyzeTask) -> object:
+        """``result.data`` parsed when it is JSON, else as sent (e.g. cut mid-JSON)."""
+        try:
+            return task.parsed_data()
+        except ValueError:
+            return task.result.data if task.result is not None else None
+
+    def _quarantine(self, event_id: str, status: EventStatus, verdict: Verdict) -> str:
+        logger.warning("event %s is %s: %s", event_id, status.value, verdict.summary)
+        self.ledger.transition(
+            event_id, status, verdict.summary, validation=verdict.record, last_error=verdict.summary
+        )
+        return status.value
 
     def _run_handler(
-        self, record: EventRecord, task: AnalyzeTask, name: str, result: object, error: str | None
+        self,
+        record: EventRecord,
+        task: AnalyzeTask,
+        name: str,
+        result: object,
+        error: str | None,
+        inputs: dict[str, Any],
     ) -> HandlerOutcome:
         previous = record.outcome(name)
         attempt = previous.attempts + 1
@@ -162,6 +193,7 @@ class EventProcessor:
             result=result,
             error=error,
             logger=logging.getLogger(f"tlhooks.handler.{name}"),
+            **inputs,
         )
         started = self.clock()
         spec = self.registry.get(name)
@@ -197,10 +229,16 @@ class EventProcessor:
         self.ledger.save_outcome(record.event_id, outcome)
         return outcome
 
-    def _conclude(self, record: EventRecord, outcomes: list[HandlerOutcome]) -> str:
-        """Judge the event on every handler's latest outcome, not only this run's."""
+    def _conclude(
+        self,
+        record: EventRecord,
+        outcomes: list[HandlerOutcome],
+        judged: list[str],
+        success: EventStatus,
+    ) -> str:
+        """Judge the event on the latest outcome of every handler in ``judged``."""
         latest = {**record.outcomes, **{o.handler: o for o in outcomes}}
-        states = [latest.get(name, record.outcome(name)) for name in record.handlers]
+        states = [latest.get(name, record.outcome(name)) for name in judged]
         retryable = [o for o in states if o.state is HandlerState.FAILED]
         exhausted = [o for o in states if o.state is HandlerState.EXHAUSTED]
         if retryable:
@@ -221,8 +259,8 @@ class EventProcessor:
                 f"Handler {names} failed {first.attempts} times; last: {first.last_error}",
                 first.last_traceback,
             )
-        self.ledger.transition(record.event_id, EventStatus.HANDLED)
-        return EventStatus.HANDLED.value
+        self.ledger.transition(record.event_id, success)
+        return success.value
 
     # Outcomes -----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import os
 import time
 
 import redis
+from pydantic import BaseModel
 
 from handlers import HandlerContext, handler
 
@@ -71,3 +72,43 @@ def gated(ctx: HandlerContext) -> None:
     _record("gated", ctx)
     if _redis.get("test:gate") != "open":
         raise RuntimeError("the gate is closed")
+
+
+@handler(custom_id="typed-*", on="ready", name="typed")
+def typed(ctx: HandlerContext) -> None:
+    assert ctx.segments is not None
+    first = ctx.segments["scene"][0]
+    entry = {
+        "task_id": ctx.task_id,
+        "start_type": type(first.start_time).__name__,
+        "activity": first.metadata.activity,  # type: ignore[attr-defined]
+        "segments": len(ctx.segments["scene"]),
+        "partial": ctx.partial,
+    }
+    _redis.rpush("test:calls:typed", json.dumps(entry))
+
+
+@handler(custom_id="partial-*", on="ready", name="partial", partial_ok=True)
+def partial(ctx: HandlerContext) -> None:
+    assert ctx.segments is not None
+    entry = {"task_id": ctx.task_id, "partial": ctx.partial, "segments": len(ctx.segments["scene"])}
+    _redis.rpush("test:calls:partial", json.dumps(entry))
+
+
+class StrictScene(BaseModel):
+    activity: str
+    people_count: int
+    mood: str  # the results never carry it: the "bug" a schema fix removes
+
+
+class FixedScene(BaseModel):
+    activity: str
+    people_count: int
+
+
+SCENE = FixedScene if os.environ.get("TEST_SCHEMA_FIXED") else StrictScene
+
+
+@handler(custom_id="strict-*", on="ready", name="strict", schema={"scene": SCENE})
+def strict(ctx: HandlerContext) -> None:
+    _record("strict", ctx)

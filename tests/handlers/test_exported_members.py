@@ -13,6 +13,7 @@ def test_the_public_names_of_the_plugin_api_are_pinned() -> None:
         "HandlerRegistry",
         "HandlerSpec",
         "RegistrationError",
+        "Segment",
         "TaskError",
         "TaskResult",
         "handler",
@@ -35,4 +36,7 @@ def test_the_context_carries_the_documented_fields() -> None:
         "error",
         "logger",
         "segments",
+        "document",
+        "text",
+        "partial",
     } <= fields

@@ -85,3 +85,24 @@ def test_async_handlers_run_to_completion(registry: HandlerRegistry) -> None:
 def test_the_decorator_returns_the_function_unchanged(registry: HandlerRegistry) -> None:
     decorated = registry.decorator(custom_id="ads-*")(noop)
     assert decorated is noop
+
+
+def test_a_declared_schema_that_cannot_compile_fails_at_registration(
+    registry: HandlerRegistry,
+) -> None:
+    bad = [{"id": "scene", "description": "d", "fields": [{"name": "t", "type": "timestamp"}]}]
+    with pytest.raises(RegistrationError, match="'h' declares a schema that cannot be compiled"):
+        registry.register(noop, name="h", schema=bad)
+
+
+def test_a_declared_schema_and_partial_ok_are_kept_on_the_spec(registry: HandlerRegistry) -> None:
+    definitions = [
+        {
+            "id": "scene",
+            "description": "d",
+            "fields": [{"name": "n", "type": "integer", "description": "x"}],
+        }
+    ]
+    spec = registry.register(noop, schema=definitions, partial_ok=True)
+    assert spec.schema == definitions
+    assert spec.partial_ok
