@@ -58,6 +58,10 @@ class DevStack:
                     f"{receiver_url}/webhooks/twelvelabs",
                     "--clock",
                     "2",
+                    # A fresh seed per run: ids from an earlier run in the same Redis would
+                    # be de-duplicated and the demo event never handled.
+                    "--seed",
+                    str(time.time_ns() % 2**31),
                 ],
                 env,
                 lambda: _http_ok(f"{emulator_url}/_emulator/faults"),
@@ -168,7 +172,13 @@ class DevStack:
             lines = [json.loads(line) for line in results.read_text().splitlines() if line]
             return next((json.dumps(x)[:300] for x in lines if x["task_id"] == task_id), None)
 
-        wait_until(handled, timeout=30, interval=0.2)
+        try:
+            wait_until(handled, timeout=30, interval=0.2)
+        except TimeoutError:
+            raise click.ClickException(
+                f"The demo event for task {task_id} was not handled within 30 s; see the logs "
+                f"in {self.state_dir} (worker.log, receiver.log)."
+            ) from None
         self.echo(f"demo      handled by the built-in JSONL handler: {handled()}")
 
 

@@ -1,0 +1,36 @@
+"""`tlhooks dev`, the README's first command, brings up the system and handles a demo event."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.processes import ROOT, RedisServer, free_port, wait_until
+
+BIN = Path(sys.executable).parent
+
+
+def test_dev_runs_everything_handles_the_demo_event_and_stops_cleanly(
+    redis_server: RedisServer, redis_client: object, tmp_path: Path
+) -> None:
+    log = tmp_path / "dev.out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TLHOOKS_")}
+    env["TLHOOKS_REDIS_URL"] = redis_server.url
+    argv = [str(BIN / "tlhooks"), "dev", "--port", str(free_port())]
+    argv += ["--emulator-port", str(free_port()), "--state-dir", str(tmp_path / "state")]
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "Running. Press Ctrl-C" in log.read_text() or process.poll(), 90)
+        output = log.read_text()
+        assert "handled by the built-in JSONL handler" in output, output
+        assert (tmp_path / "state" / "results.jsonl").read_text().count("demo-1") == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+    assert "Stopped." in log.read_text()
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "state")], capture_output=True)
+    assert leftovers.stdout == b""
