@@ -18,6 +18,8 @@ import httpx
 
 from emulator.config import DEFAULT_WEBHOOK_SECRET, EmulatorConfig
 from emulator.delivery import envelope
+from emulator.errors import InvalidParameter
+from emulator.faults import validated
 from emulator.ids import rfc3339
 from emulator.request import TaskRequest
 from emulator.server import EmulatorServer
@@ -34,6 +36,27 @@ def default_secret() -> str:
     return next((s for s in configured if s), DEFAULT_WEBHOOK_SECRET)
 
 
+def parse_faults(
+    _ctx: click.Context | None, _param: click.Parameter | None, items: tuple[str, ...]
+) -> dict[str, object]:
+    """``--fault name=value`` options as a checked fault update; values are JSON literals."""
+    changes: dict[str, object] = {}
+    for item in items:
+        name, equals, text = item.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(
+                f"{item!r} is not name=value; write e.g. --fault latency=0.5.", param_hint="--fault"
+            )
+        try:
+            changes[name.strip()] = json.loads(text)
+        except ValueError:
+            changes[name.strip()] = text
+    try:
+        return validated(changes)
+    except InvalidParameter as exc:
+        raise click.BadParameter(exc.message, param_hint="--fault") from exc
+
+
 def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -46,6 +69,14 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 @click.option("--api-key", default=lambda: os.environ.get("TLHOOKS_API_KEY"), help="Required key.")
 @click.option("--seed", default=0, show_default=True, help="Seed for ids and results.")
 @click.option("--clock", default=1.0, show_default=True, help="Seconds from queued to done.")
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    callback=parse_faults,
+    metavar="NAME=VALUE",
+    help="A fault to start with, as POST /_emulator/faults takes it (repeatable).",
+)
 def emulator_command(
     host: str,
     port: int,
@@ -54,10 +85,13 @@ def emulator_command(
     api_key: str | None,
     seed: int,
     clock: float,
+    faults: dict[str, object],
 ) -> None:
     """Run a local Twelve Labs analyze API emulator until interrupted (Ctrl-C).
 
     The API lives under /v1.3; the control API that tests use lives under /_emulator.
+    ``--fault latency=0.5 --fault drop_webhooks=true`` switches faults on from the start
+    (the knobs are listed in ``emulator.faults``); a webhook_outage starts with the server.
     """
     config = EmulatorConfig(
         api_key=api_key or None,
@@ -67,11 +101,14 @@ def emulator_command(
         clock=clock,
     )
     server = EmulatorServer(config, host=host, port=port)
+    server.state.faults.merge(faults)
     server.start()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     click.echo(f"Twelve Labs emulator listening on {server.root_url} (API {server.base_url})")
     for url in webhook_urls:
         click.echo(f"  webhooks go to {url}")
+    for name, value in faults.items():
+        click.echo(f"  fault {name} = {value!r}")
     try:
         while True:
             time.sleep(0.2)

@@ -21,8 +21,10 @@ class EmulatorConfig:
     Every task that reaches ``ready`` or ``failed`` is POSTed, signed with ``webhook_secret``,
     to each of ``webhook_urls``. ``seed`` makes ids and results reproducible. ``clock`` is the
     total number of seconds a task spends between ``queued`` and its terminal status.
-    Delivery gives up after ``webhook_attempts`` tries, waiting ``webhook_backoff * 2**n``
-    seconds between them, each try bounded by ``webhook_timeout``. A batch runs at most
+    A failed delivery is retried after ``webhook_backoff * 2**n`` seconds (n = 0, 1, ...), each
+    try bounded by ``webhook_timeout``, until ``webhook_retry_window`` seconds have passed since
+    its first try (one last try lands at the window's end) or, when ``webhook_attempts`` is set,
+    after that many tries, whichever comes first. A batch runs at most
     ``batch_concurrency`` of its items at a time [undoc]; ``max_active_batches`` batches may be
     pending, processing or canceling at once (the platform allows 5).
     """
@@ -33,8 +35,9 @@ class EmulatorConfig:
     seed: int = 0
     clock: float = 1.0
     webhook_timeout: float = 10.0
-    webhook_attempts: int = 4
+    webhook_attempts: int | None = None
     webhook_backoff: float = 0.5
+    webhook_retry_window: float = 60.0
     # The spec allows 20 segment definitions, the segmentation guide says 10 (facts doc §0).
     max_segment_definitions: int = 20
     batch_concurrency: int = 4
@@ -43,7 +46,7 @@ class EmulatorConfig:
     def __post_init__(self) -> None:
         if self.clock < 0:
             raise ValueError(f"clock must be zero or more seconds, not {self.clock}.")
-        if self.webhook_attempts < 1:
+        if self.webhook_attempts is not None and self.webhook_attempts < 1:
             raise ValueError(
                 f"webhook_attempts must be at least 1, not {self.webhook_attempts}; "
                 "use the drop_webhooks fault to suppress deliveries."
@@ -52,6 +55,16 @@ class EmulatorConfig:
             raise ValueError(f"webhook_timeout must be positive, not {self.webhook_timeout}.")
         if self.webhook_backoff < 0:
             raise ValueError(f"webhook_backoff must not be negative, not {self.webhook_backoff}.")
+        if self.webhook_retry_window < 0:
+            raise ValueError(
+                "webhook_retry_window must be zero or more seconds, "
+                f"not {self.webhook_retry_window}."
+            )
+        if self.webhook_backoff == 0 and self.webhook_attempts is None:
+            raise ValueError(
+                "webhook_backoff 0 would retry without pause for the whole webhook_retry_window; "
+                "set a positive webhook_backoff or a webhook_attempts limit."
+            )
         if not 1 <= self.max_segment_definitions <= 20:
             raise ValueError(
                 "max_segment_definitions must lie between 1 and 20 (the spec's limit), "

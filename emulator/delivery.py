@@ -2,9 +2,12 @@
 
 The body is the compact JSON envelope ``{id, created_at, type, data}`` and is sent byte for byte
 as signed (``TL-Signature`` from ``receiver.signature.sign``). A 2xx answer counts as delivered;
-any other answer, a timeout or a transport error is retried up to ``webhook_attempts`` times
-with exponential backoff [undoc: the platform's own policy is not published]. Every attempt is
-journaled and counted in the task's ``webhooks[]`` entry for that URL.
+any other answer, a timeout or a transport error is retried with exponential backoff until the
+``webhook_retry_window`` closes or ``webhook_attempts`` tries are spent (see ``retry_wait``)
+[undoc: the platform's own policy is not published]. The ``webhook_delay`` and
+``webhook_jitter`` faults hold back a copy's first try; during a ``webhook_outage`` every try
+fails as a refused connection without a request. Every attempt is journaled and counted in the
+task's ``webhooks[]`` entry for that URL.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from receiver.signature import HEADER, sign
 from tlhooks.analysis import TaskStatus
 
 DROPPED = "dropped by the emulator's drop_webhooks fault"
+OUTAGE = "connection refused (emulated outage)"
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,19 @@ class Notification:
     event_type: str
     task_id: str
     body: bytes
+
+
+def retry_wait(config: EmulatorConfig, attempt: int, elapsed: float) -> float | None:
+    """Seconds to wait after failed try number ``attempt``, ``elapsed`` s after the first try.
+
+    None means give up: ``webhook_attempts`` tries are spent or the retry window has closed.
+    """
+    if config.webhook_attempts is not None and attempt >= config.webhook_attempts:
+        return None
+    remaining = config.webhook_retry_window - elapsed
+    if remaining <= 0:
+        return None
+    return min(config.webhook_backoff * 2.0 ** min(attempt - 1, 64), remaining)
 
 
 def event_type_of(task: Task) -> str:
@@ -85,19 +102,20 @@ class WebhookDispatcher:
                 record.last_error = DROPPED
                 continue
             for _ in range(1 + settings.duplicate_webhooks):
-                self._background.spawn(
-                    self._deliver(url, record, notification, settings.webhook_delay)
-                )
+                wait = self._faults.first_attempt_wait()
+                self._background.spawn(self._deliver(url, record, notification, wait))
         return event_id
 
     async def _deliver(
-        self, url: str, record: WebhookRecord, notification: Notification, delay: float
+        self, url: str, record: WebhookRecord, notification: Notification, wait: float
     ) -> None:
-        if delay > 0:
-            await asyncio.sleep(delay)
-        attempts = self._config.webhook_attempts
-        for attempt in range(1, attempts + 1):
-            status_code, error = await self._post(url, notification)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        first_try = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            status_code, error = await self._attempt(url, notification)
             record.attempts += 1
             self._journal.record_delivery(
                 url=url,
@@ -114,8 +132,15 @@ class WebhookDispatcher:
                 return
             if not record.delivered:
                 record.last_error = error
-            if attempt < attempts:
-                await asyncio.sleep(self._config.webhook_backoff * 2 ** (attempt - 1))
+            pause = retry_wait(self._config, attempt, time.monotonic() - first_try)
+            if pause is None:
+                return
+            await asyncio.sleep(pause)
+
+    async def _attempt(self, url: str, notification: Notification) -> tuple[int | None, str | None]:
+        if self._faults.receivers_down():
+            return None, OUTAGE
+        return await self._post(url, notification)
 
     async def _post(self, url: str, notification: Notification) -> tuple[int | None, str | None]:
         headers = {

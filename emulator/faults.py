@@ -1,29 +1,39 @@
 """FaultSettings: the misbehaviour a test can switch on at run time.
 
-Set through ``POST /_emulator/faults`` (merged into the current settings), read back through
-``GET /_emulator/faults``, cleared by ``POST /_emulator/reset``:
+Set through ``POST /_emulator/faults`` (merged into the current settings) or ``--fault
+name=value`` on the ``emulator`` command, read back through ``GET /_emulator/faults``, cleared
+by ``POST /_emulator/reset``:
 
-======================  ======================================================================
-``latency``             seconds added before every /v1.3 answer
-``rate_limit_next``     the next N GET requests on /v1.3/analyze/tasks* answer 429
-``retry_after``         seconds announced by a 429 in ``Retry-After`` (default 1)
-``server_error_next``   the next N GET requests on /v1.3/analyze/tasks* answer 500, 503, 500...
-``rate_limit_fraction`` the probability that any such GET answers 429
-``server_error_fraction`` the probability that any such GET answers 500 or 503
-``drop_webhooks``       notifications are never sent (webhooks[] shows them undelivered)
-``duplicate_webhooks``  N extra copies of every notification, with the same notification id
-``webhook_delay``       seconds before the first attempt of every notification
-``fail_fraction``       the fraction of created tasks that end ``failed``
-``truncate_fraction``   the fraction of created tasks that end ready with finish_reason length
-======================  ======================================================================
+=========================  ====================================================================
+``latency``                seconds added before every /v1.3 answer
+``rate_limit_next``        the next N GET requests on /v1.3/analyze/tasks* answer 429
+``retry_after``            seconds announced by a 429 in ``Retry-After`` (default 1)
+``server_error_next``      the next N GET requests on /v1.3/analyze/tasks* answer 500, 503, 500...
+``rate_limit_fraction``    the probability that any such GET answers 429
+``server_error_fraction``  the probability that any such GET answers 500 or 503
+``drop_webhooks``          notifications are never sent (webhooks[] shows them undelivered)
+``duplicate_webhooks``     N extra copies of every notification, with the same notification id
+``webhook_delay``          seconds before the first attempt of every notification
+``webhook_jitter``         up to this many more seconds, drawn uniformly for every copy of every
+                           notification, so notifications of tasks ending together arrive out of
+                           order
+``webhook_outage``         the receivers are down for this many seconds from when it is set:
+                           every attempt fails with "connection refused (emulated outage)"
+                           without contacting them, and is retried as usual (0 ends an outage)
+``fail_fraction``          the fraction of created tasks that end ``failed``
+``truncate_fraction``      the fraction of created tasks that end ready with finish_reason length
+=========================  ====================================================================
 
-Counters are consumed before fractions are rolled; the rolls use a generator seeded from the
-emulator's seed, so a run is reproducible.
+Counters are consumed before fractions are rolled; the rolls and the jitter use generators
+seeded from the emulator's seed, so a run is reproducible. Whether a delivery outlasts an
+outage depends on ``EmulatorConfig.webhook_retry_window`` and ``webhook_attempts``.
 """
 
 from __future__ import annotations
 
+import math
 import random
+import time
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -36,7 +46,7 @@ _FRACTIONS = (
     "truncate_fraction",
 )
 _COUNTS = ("rate_limit_next", "server_error_next", "duplicate_webhooks")
-_SECONDS = ("latency", "retry_after", "webhook_delay")
+_SECONDS = ("latency", "retry_after", "webhook_delay", "webhook_jitter", "webhook_outage")
 
 
 @dataclass
@@ -52,6 +62,8 @@ class FaultSettings:
     drop_webhooks: bool = False
     duplicate_webhooks: int = 0
     webhook_delay: float = 0.0
+    webhook_jitter: float = 0.0
+    webhook_outage: float = 0.0
     fail_fraction: float = 0.0
     truncate_fraction: float = 0.0
 
@@ -59,31 +71,43 @@ class FaultSettings:
         return asdict(self)
 
 
+def known_faults() -> list[str]:
+    """The names of every fault setting, sorted."""
+    return sorted(f.name for f in fields(FaultSettings))
+
+
+def validated(changes: object) -> dict[str, object]:
+    """A partial update checked whole: unknown names and out-of-range values raise."""
+    if not isinstance(changes, dict):
+        raise InvalidParameter("The fault settings must be a JSON object.")
+    known = known_faults()
+    unknown = sorted(set(changes) - set(known))
+    if unknown:
+        raise InvalidParameter(f"Unknown fault setting(s) {unknown}; known: {known}.")
+    return {name: _checked(name, value) for name, value in changes.items()}
+
+
 class FaultInjector:
     """Holds the settings and decides, request by request, which fault strikes."""
 
     def __init__(self, seed: int) -> None:
         self._seed = seed
-        self.settings = FaultSettings()
-        self._rng = random.Random(seed)
-        self._server_errors = 0
+        self.reset()
 
     def reset(self) -> None:
         self.settings = FaultSettings()
         self._rng = random.Random(self._seed)
+        self._jitter_rng = random.Random(f"webhook_jitter:{self._seed}")
         self._server_errors = 0
+        self._outage_ends = 0.0
 
     def merge(self, changes: object) -> FaultSettings:
         """Apply a partial update; unknown names and out-of-range values are rejected whole."""
-        if not isinstance(changes, dict):
-            raise InvalidParameter("The fault settings must be a JSON object.")
-        known = {f.name for f in fields(FaultSettings)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise InvalidParameter(f"Unknown fault setting(s) {unknown}; known: {sorted(known)}.")
-        checked = {name: _checked(name, value) for name, value in changes.items()}
+        checked = validated(changes)
         for name, value in checked.items():
             setattr(self.settings, name, value)
+        if "webhook_outage" in checked:
+            self._outage_ends = time.monotonic() + self.settings.webhook_outage
         return self.settings
 
     def take_rate_limit(self) -> bool:
@@ -107,6 +131,16 @@ class FaultInjector:
     def roll_truncation(self) -> bool:
         return self._roll(self.settings.truncate_fraction)
 
+    def first_attempt_wait(self) -> float:
+        """Seconds one notification copy waits before its first attempt: delay plus jitter."""
+        jitter = self.settings.webhook_jitter
+        extra = self._jitter_rng.uniform(0, jitter) if jitter > 0 else 0.0
+        return self.settings.webhook_delay + extra
+
+    def receivers_down(self) -> bool:
+        """Whether a ``webhook_outage`` is in progress."""
+        return time.monotonic() < self._outage_ends
+
     def _roll(self, fraction: float) -> bool:
         return fraction > 0 and self._rng.random() < fraction
 
@@ -118,6 +152,8 @@ def _checked(name: str, value: object) -> object:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidParameter(f"The fault setting {name} must be a number, not {value!r}.")
+    if not math.isfinite(value):
+        raise InvalidParameter(f"The fault setting {name} must be a finite number, not {value}.")
     if name in _FRACTIONS and not 0 <= value <= 1:
         raise InvalidParameter(f"{name} is a fraction between 0 and 1, not {value}.")
     if name in _COUNTS:

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 
 from emulator.app import create_app
 from emulator.config import API_PREFIX, EmulatorConfig
+from emulator.state import EmulatorState
 
 _START_TIMEOUT = 10.0
 
@@ -89,13 +90,18 @@ class BackgroundServer:
 
 
 class EmulatorServer(BackgroundServer):
-    """The Twelve Labs emulator for ``config``, served from a background thread."""
+    """The Twelve Labs emulator for ``config``, served from a background thread.
+
+    ``state`` is the emulator's EmulatorState, for steering it in-process (faults, tasks).
+    """
 
     def __init__(
         self, config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.config = config or EmulatorConfig()
-        super().__init__(create_app(self.config), host, port)
+        app = create_app(self.config)
+        self.state: EmulatorState = app.state.emulator
+        super().__init__(app, host, port)
 
     @property
     def base_url(self) -> str:

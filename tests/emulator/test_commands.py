@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from emulator import EmulatorServer
-from emulator.commands import trigger_command
+from emulator.commands import emulator_command, parse_faults, trigger_command
 from receiver.signature import SignatureVerifier
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def emulator_process(receiver: WebhookReceiver) -> Iterator[tuple[subprocess.Popen[str], str]]:
     options = ["--port", "0", "--webhook-url", receiver.url, "--secret", "whsec_cli"]
     options += ["--api-key", "cli-key", "--seed", "3", "--clock", "0.1"]
+    options += ["--fault", "retry_after=7", "--fault", "latency=0.01"]
     command = [sys.executable, "-m", "emulator", *options]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
@@ -51,6 +52,8 @@ def test_python_m_emulator_serves_with_its_options_and_stops_on_ctrl_c(
     assert httpx.get(root + "/v1.3/analyze/tasks", headers={"x-api-key": "x"}).status_code == 401
     listed = httpx.get(root + "/v1.3/analyze/tasks", headers={"x-api-key": "cli-key"})
     assert listed.status_code == 200
+    faults = httpx.get(root + "/_emulator/faults").json()
+    assert (faults["retry_after"], faults["latency"]) == (7, 0.01)
     httpx.post(root + "/_emulator/tasks", json={"status": "ready"})
     [delivery] = receiver.wait_for(1)
     SignatureVerifier(["whsec_cli"]).verify(delivery.headers["tl-signature"], delivery.body)
@@ -87,3 +90,28 @@ def test_trigger_needs_exactly_one_destination() -> None:
     result = CliRunner().invoke(trigger_command, ["analyze.task.ready"])
     assert result.exit_code == 2
     assert "exactly one" in result.output
+
+
+def test_fault_options_parse_as_json_values_into_a_checked_update() -> None:
+    items = ("latency=0.5", "drop_webhooks=true", "duplicate_webhooks=2", "webhook_outage=3")
+    assert parse_faults(None, None, items) == {
+        "latency": 0.5,
+        "drop_webhooks": True,
+        "duplicate_webhooks": 2,
+        "webhook_outage": 3.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("lag=1", "Unknown fault setting(s) ['lag']"),
+        ("latency=soon", "latency must be a number, not 'soon'"),
+        ("fail_fraction=2", "fail_fraction is a fraction between 0 and 1"),
+        ("latency", "'latency' is not name=value"),
+    ],
+)
+def test_emulator_command_rejects_a_bad_fault_before_serving(fault: str, message: str) -> None:
+    result = CliRunner().invoke(emulator_command, ["--port", "0", "--fault", fault])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 
-from emulator import EmulatorServer
+from emulator import EmulatorConfig, EmulatorServer
+from emulator.delivery import retry_wait
 
 if TYPE_CHECKING:
     from conftest import WebhookReceiver
@@ -87,3 +90,35 @@ def test_every_configured_url_gets_the_same_notification(
     create(server)
     [a], [b] = first.wait_for(1), second.wait_for(1)
     assert json.loads(a.body)["id"] == json.loads(b.body)["id"]
+
+
+def test_retries_double_their_wait_and_the_last_one_lands_at_the_window_end() -> None:
+    config = EmulatorConfig(webhook_backoff=1.0, webhook_retry_window=10.0)
+    waits = [retry_wait(config, attempt, elapsed) for attempt, elapsed in [(1, 0), (2, 1), (4, 7)]]
+    assert waits == [1.0, 2.0, 3.0]
+    assert retry_wait(config, 5, 10.0) is None
+
+
+def test_webhook_attempts_ends_the_retries_before_the_window_closes() -> None:
+    config = EmulatorConfig(webhook_attempts=3, webhook_backoff=1.0, webhook_retry_window=60.0)
+    assert retry_wait(config, 2, 1.0) == 2.0
+    assert retry_wait(config, 3, 3.0) is None
+
+
+def test_zero_backoff_needs_an_attempt_limit() -> None:
+    with pytest.raises(ValueError, match="webhook_attempts"):
+        EmulatorConfig(webhook_backoff=0)
+    assert EmulatorConfig(webhook_backoff=0, webhook_attempts=2).webhook_backoff == 0
+
+
+def test_delivery_stops_retrying_when_the_retry_window_closes(
+    receiver_factory: Callable[..., WebhookReceiver],
+    emulator_factory: Callable[..., EmulatorServer],
+) -> None:
+    receiver = receiver_factory(statuses=[503] * 20)
+    server = emulator_factory(webhook_urls=[receiver.url], webhook_retry_window=0.3)
+    task_id = create(server)
+    time.sleep(1.0)
+    [record] = webhooks_of(server, task_id)
+    assert record["delivered"] is False
+    assert 2 <= record["attempts"] == len(receiver.received) <= 4

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from emulator import EmulatorServer
+from emulator.delivery import OUTAGE
+from emulator.faults import FaultInjector
+
 if TYPE_CHECKING:
     from conftest import WebhookReceiver
 
@@ -133,3 +137,77 @@ def test_webhook_delay_holds_back_the_first_attempt(
     assert receiver.received == []
     receiver.wait_for(1)
     assert time.monotonic() - started >= 0.4
+
+
+def test_webhook_jitter_delivers_tasks_ending_together_out_of_order(
+    control: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    control.post("/faults", json={"webhook_jitter": 0.6})
+    completed = [
+        control.post("/tasks", json={"status": "ready"}).json()["task_id"] for _ in "abcdef"
+    ]
+    arrived = [json.loads(d.body)["data"]["id"] for d in receiver.wait_for(6)]
+    assert sorted(arrived) == sorted(completed)
+    assert arrived != completed
+
+
+def test_webhook_jitter_is_drawn_from_the_seed() -> None:
+    def draws(seed: int) -> list[float]:
+        faults = FaultInjector(seed)
+        faults.merge({"webhook_delay": 1.0, "webhook_jitter": 0.5})
+        return [faults.first_attempt_wait() for _ in range(5)]
+
+    assert draws(7) == draws(7) != draws(8)
+    assert all(1.0 <= wait <= 1.5 for wait in draws(7))
+
+
+def test_webhook_outage_refuses_attempts_until_it_ends_then_a_retry_is_delivered(
+    emulator_factory: Callable[..., EmulatorServer],
+    receiver: WebhookReceiver,
+    wait_until: Callable[..., Any],
+) -> None:
+    server = emulator_factory(webhook_urls=[receiver.url], webhook_backoff=0.35)
+    control = f"{server.root_url}/_emulator"
+    started = time.monotonic()
+    httpx.post(f"{control}/faults", json={"webhook_outage": 2.0})
+    task_id = httpx.post(f"{control}/tasks", json={"status": "ready"}).json()["task_id"]
+    [down] = wait_until(lambda: [w for w in webhooks_of(server, task_id) if w["attempts"]])
+    assert (down["delivered"], down["last_error"]) == (False, OUTAGE)
+    receiver.wait_for(1, timeout=10)
+    assert time.monotonic() - started >= 2.0
+    [record] = wait_until(lambda: [w for w in webhooks_of(server, task_id) if w["delivered"]])
+    assert record["attempts"] > 1
+    log = httpx.get(f"{control}/deliveries").json()
+    assert {(d["status_code"], d["error"]) for d in log[:-1]} == {(None, OUTAGE)}
+    assert (log[-1]["status_code"], log[-1]["error"]) == (200, None)
+    assert len(receiver.received) == 1
+
+
+def test_an_outage_outlasting_the_attempts_leaves_the_webhook_undelivered(
+    emulator_factory: Callable[..., EmulatorServer],
+    receiver: WebhookReceiver,
+    wait_until: Callable[..., Any],
+) -> None:
+    server = emulator_factory(webhook_urls=[receiver.url], webhook_attempts=2)
+    control = f"{server.root_url}/_emulator"
+    httpx.post(f"{control}/faults", json={"webhook_outage": 30})
+    task_id = httpx.post(f"{control}/tasks", json={"status": "ready"}).json()["task_id"]
+    [record] = wait_until(lambda: [w for w in webhooks_of(server, task_id) if w["attempts"] == 2])
+    time.sleep(0.2)
+    assert webhooks_of(server, task_id) == [record]
+    assert (record["delivered"], record["last_error"]) == (False, OUTAGE)
+    assert receiver.received == []
+
+
+def test_an_outage_of_zero_seconds_ends_the_current_one() -> None:
+    faults = FaultInjector(0)
+    faults.merge({"webhook_outage": 60})
+    assert faults.receivers_down()
+    faults.merge({"webhook_outage": 0})
+    assert not faults.receivers_down()
+
+
+def webhooks_of(server: EmulatorServer, task_id: str) -> list[dict[str, Any]]:
+    task = httpx.get(f"{server.base_url}/analyze/tasks/{task_id}", headers={"x-api-key": "k"})
+    result: list[dict[str, Any]] = task.json()["webhooks"]
+    return result
