@@ -50,10 +50,14 @@ class Intake:
         else:
             names = [spec.name for spec in self.registry.match(custom_id, kind)]
             requested = EventStatus.RECEIVED if names else EventStatus.UNMATCHED
+        inline = self.publisher.inline and requested is EventStatus.RECEIVED
         result = self.ledger.accept(
             event_id=envelope.id,
             kind=kind,
             requested=requested,
+            enqueue=(self.publisher.queue, self.publisher.wire_message(envelope.id))
+            if inline
+            else None,
             note="" if kind else f"event type {envelope.type!r} is not processed",
             fields={
                 "event_type": envelope.type,

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     signature_tolerance: int = Field(300, ge=0)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     intake_timeout: float = Field(3.0, gt=0)
+    inline_queueing: bool = True
 
     # Twelve Labs API (workers)
     api_key: str = ""

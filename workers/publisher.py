@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from tlhooks.errors import StorageUnavailable
 from tlhooks.settings import Settings
 from workers.celery_config import PROCESS_TASK, celery_config, publish_retry_policy
+from workers.wire import process_event_message
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -20,12 +21,23 @@ def create_celery(settings: Settings) -> Celery:
 
 
 class EventPublisher:
-    """Publishes ``tlhooks.process_event(event_id)``; only the id travels, never the payload."""
+    """Publishes ``tlhooks.process_event(event_id)``; only the id travels, never the payload.
+
+    ``inline`` is True when the broker is the ledger's own Redis: intake then pushes the
+    message (``wire_message``) in the same Lua script that stores the event.
+    """
 
     def __init__(self, app: Celery, settings: Settings) -> None:
         self.app = app
         self.queue = settings.queue
+        self.inline = settings.inline_queueing and (
+            settings.effective_broker_url == settings.redis_url
+            and settings.redis_url.startswith(("redis://", "rediss://", "unix://"))
+        )
         self._retry_policy = publish_retry_policy()
+
+    def wire_message(self, event_id: str) -> str:
+        return process_event_message(self.app, self.queue, event_id)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventPublisher:

@@ -210,3 +210,14 @@ def test_an_event_stored_but_never_queued_is_swept_up_and_handled(stack: Stack) 
 
     assert event.requeues == 1
     assert len(stack.calls("record_ready", task["task_id"])) == 1
+
+
+def test_with_a_separate_broker_path_events_are_stored_then_published(stack: Stack) -> None:
+    stack.start_receiver(TLHOOKS_INLINE_QUEUEING="false")
+    stack.start_worker()
+    task = stack.create_task("ready", custom_id="cam-9")
+
+    event = stack.wait_for_status(task["task_id"], EventStatus.HANDLED)
+
+    assert [t.note for t in event.history[:2]] == ["", "published"]
+    assert len(stack.calls("record_ready", task["task_id"])) == 1

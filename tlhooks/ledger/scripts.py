@@ -7,9 +7,10 @@ state actually stored), and claiming, renewing and releasing a worker run's leas
 
 from __future__ import annotations
 
-# KEYS: event, history, task, task_events, all_events, unsettled
+# KEYS: event, history, task, task_events, all_events, unsettled, queue
 # ARGV: event_id, kind ('' when not a task event), other_kind, now, status_prefix,
-#       requested_status, history_note, field, value, field, value, ...
+#       requested_status, history_note, message ('' to leave queueing to the caller),
+#       field, value, field, value, ...
 ACCEPT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
@@ -34,17 +35,23 @@ if kind ~= '' then
     redis.call('HSET', KEYS[3], kind, ARGV[1])
   end
 end
-for i = 8, #ARGV, 2 do
+for i = 9, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
 end
-redis.call('HSET', KEYS[1], 'status', status)
 local now = tonumber(ARGV[4])
+if status == 'received' and ARGV[8] ~= '' then
+  redis.call('LPUSH', KEYS[7], ARGV[8])
+  redis.call('RPUSH', KEYS[2], cjson.encode({status = 'received', at = now, note = ARGV[7]}))
+  status = 'queued'
+  ARGV[7] = 'published'
+end
+redis.call('HSET', KEYS[1], 'status', status)
 redis.call('ZADD', KEYS[5], now, ARGV[1])
 if kind ~= '' or redis.call('HGET', KEYS[1], 'task_id') ~= '' then
   redis.call('ZADD', KEYS[4], now, ARGV[1])
 end
 redis.call('ZADD', ARGV[5] .. status, now, ARGV[1])
-if status == 'received' then
+if status == 'received' or status == 'queued' then
   redis.call('ZADD', KEYS[6], now, ARGV[1])
 end
 redis.call('RPUSH', KEYS[2], cjson.encode({status = status, at = now, note = ARGV[7]}))

@@ -92,19 +92,23 @@ class EventLedger:
         fields: dict[str, Any],
         note: str = "",
         now: float | None = None,
+        enqueue: tuple[str, str] | None = None,
     ) -> IntakeResult:
         """Store a new event atomically, de-duplicating on its id and on (task, kind).
 
         ``kind`` is ``ready`` or ``failed`` for analyze task events and None otherwise.
         A second event of the same kind for a task is stored as ``duplicate``; an event of the
         other kind is stored as ``conflict``. A known event id only counts a redelivery.
+        ``enqueue`` is ``(queue key, message)``: a new event to be processed is then pushed
+        onto the broker's list in the same script and stored as ``queued``.
         """
         now = time.time() if now is None else now
         task_id = str(fields.get("task_id") or "")
         other = {"ready": "failed", "failed": "ready"}.get(kind or "", "")
         values = encode_fields({**fields, "received_at": now, "updated_at": now, "deliveries": 1})
         args: list[Any] = [event_id, kind or "", other, now, self.keys.status_prefix]
-        args += [requested.value, note]
+        queue, message = enqueue or ("", "")
+        args += [requested.value, note, message]
         for name, value in values.items():
             args += [name, value]
         keys = [
@@ -114,6 +118,7 @@ class EventLedger:
             self.keys.task_events(task_id),
             self.keys.all_events,
             self.keys.unsettled,
+            queue or self.keys.all_events,
         ]
         with translate_redis_errors():
             outcome, status, related = self._accept(keys=keys, args=args)
