@@ -85,7 +85,7 @@ class Benchmark:
         return run_json(argv, a.duration + a.warmup + 60, bench_env({}))
 
     def publish_rate(self) -> dict[str, Any]:
-        argv = ["-m", "bench.publish_rate", "--redis-url", self.redis.url(PUBLISH_DB)]
+        argv = ["-m", "bench.publish_rate", "--redis-url", self.redis.url_for(PUBLISH_DB)]
         argv += ["--count", str(self.args.publish_count), "--max-seconds", str(self.args.duration)]
         if self.server_cpu is not None:
             argv += ["--cpu", str(self.server_cpu)]
@@ -99,8 +99,8 @@ class Benchmark:
     def receiver(self) -> tuple[dict[str, Any], dict[str, Any]]:
         env = {
             "TLHOOKS_WEBHOOK_SECRETS": self.secret,
-            "TLHOOKS_REDIS_URL": self.redis.url(),
-            "TLHOOKS_BROKER_URL": self.redis.url(),
+            "TLHOOKS_REDIS_URL": self.redis.url,
+            "TLHOOKS_BROKER_URL": self.redis.url,
             "TLHOOKS_QUEUE": QUEUE,
             "TLHOOKS_HANDLERS": "bench.catch_all",
             "TLHOOKS_LOG_LEVEL": "WARNING",

@@ -63,7 +63,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tlhooks-bench-") as workdir:
         redis_server = PrivateRedis(Path(workdir)).start()
         try:
-            return run(redis_server.url(), args.events)
+            return run(redis_server.url, args.events)
         finally:
             redis_server.stop()
 

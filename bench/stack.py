@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-import redis
 
 from tlhooks.processes import ManagedProcess, free_port, wait_until
-from tlhooks.redis_server import redis_server_argv
+from tlhooks.redis_server import RedisServerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,33 +43,16 @@ def bench_env(extra: Mapping[str, str]) -> dict[str, str]:
     return {**env, **extra}
 
 
-class PrivateRedis(ManagedProcess):
+class PrivateRedis(RedisServerProcess):
+    """The bench's own redis-server, with its log in the scratch folder."""
+
     def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        argv = redis_server_argv(self.port, workdir, persistent=False)
-        super().__init__("redis", argv, os.environ, workdir / "redis.log", cwd=workdir)
+        super().__init__(workdir, log_path=workdir / "redis.log")
 
     @property
     def pid(self) -> int:
         assert self.process is not None
         return self.process.pid
-
-    def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def client(self, db: int = 0) -> redis.Redis:
-        return redis.Redis.from_url(self.url(db), decode_responses=True, socket_timeout=10)
-
-    def start(self) -> PrivateRedis:
-        super().start()
-        wait_until(self._answers, timeout=10)
-        return self
-
-    def _answers(self) -> bool:
-        try:
-            return bool(self.client().ping())
-        except redis.RedisError:
-            return False
 
 
 class UvicornServer(ManagedProcess):

@@ -10,6 +10,8 @@ import pytest
 import redis
 
 from tests.support.processes import RedisServer
+from tlhooks.ledger import EventLedger
+from tlhooks.ledger.store import connect
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +35,14 @@ def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
     client.flushall()
     yield client
     client.close()
+
+
+@pytest.fixture
+def ledger(redis_client: redis.Redis, redis_server: RedisServer) -> Iterator[EventLedger]:
+    """An EventLedger on the suite's emptied Redis."""
+    built = EventLedger(connect(redis_server.url, 2))
+    yield built
+    built.client.close()
 
 
 @pytest.fixture(autouse=True)

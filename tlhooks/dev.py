@@ -19,8 +19,8 @@ import click
 import httpx
 import redis
 
-from tlhooks.processes import ManagedProcess, free_port, wait_until
-from tlhooks.redis_server import redis_server_argv
+from tlhooks.processes import ManagedProcess, wait_until
+from tlhooks.redis_server import RedisServerProcess
 
 BIN = Path(sys.executable).parent
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -122,16 +122,11 @@ class DevStack:
             return configured
         if redis_answers(DEFAULT_REDIS):
             return DEFAULT_REDIS
-        port = free_port()
         data = self.state_dir / "redis"
         data.mkdir(parents=True, exist_ok=True)
-        url = f"redis://127.0.0.1:{port}/0"
-        self._start(
-            "redis",
-            redis_server_argv(port, data, persistent=True),
-            dict(os.environ),
-            lambda: redis_answers(url),
-        )
+        server = RedisServerProcess(data, persistent=True, log_path=self.state_dir / "redis.log")
+        self._launch(server, server.answers)
+        url = server.url
         self.echo(f"redis     {url}  (private, data in {data})")
         return url
 
@@ -148,13 +143,17 @@ class DevStack:
     def _start(
         self, name: str, argv: list[str], env: dict[str, str], ready: Callable[[], object]
     ) -> None:
-        process = ManagedProcess(name, argv, env, self.state_dir / f"{name}.log").start()
+        self._launch(ManagedProcess(name, argv, env, self.state_dir / f"{name}.log"), ready)
+
+    def _launch(self, process: ManagedProcess, ready: Callable[[], object]) -> None:
+        process.start()
         self.processes.append(process)
         try:
             wait_until(lambda: _alive_and(process, ready), timeout=30, interval=0.1)
         except TimeoutError:
             raise click.ClickException(
-                f"{name} did not start; the end of {process.log_path}:\n{process.log[-2000:]}"
+                f"{process.name} did not start; the end of {process.log_path}:\n"
+                f"{process.log[-2000:]}"
             ) from None
 
     def _demo(self, emulator_url: str, results: Path) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+import redis
+
 from tlhooks.errors import ConfigurationError
+from tlhooks.processes import ManagedProcess, free_port, wait_until
 
 
 def find_redis_server() -> str:
@@ -28,3 +32,35 @@ def redis_server_argv(port: int, data_dir: Path, *, persistent: bool) -> list[st
     argv += ["--dir", str(data_dir), "--save", "", "--maxmemory-policy", "noeviction"]
     argv += ["--appendonly", "yes" if persistent else "no"]
     return argv
+
+
+class RedisServerProcess(ManagedProcess):
+    """A private redis-server on a free loopback port, for ``tlhooks dev``, tests and benches."""
+
+    def __init__(self, data_dir: Path, *, persistent: bool = False, log_path: Path | None = None):
+        self.port = free_port()
+        argv = redis_server_argv(self.port, data_dir, persistent=persistent)
+        log = log_path or data_dir / f"redis-{self.port}.log"
+        super().__init__("redis", argv, os.environ, log, cwd=data_dir)
+
+    @property
+    def url(self) -> str:
+        return self.url_for(0)
+
+    def url_for(self, db: int) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def client(self, db: int = 0) -> redis.Redis:
+        return redis.Redis.from_url(self.url_for(db), decode_responses=True, socket_timeout=10)
+
+    def start(self) -> RedisServerProcess:
+        super().start()
+        wait_until(self.answers, timeout=10)
+        return self
+
+    def answers(self) -> bool:
+        try:
+            with self.client() as client:
+                return bool(client.ping())
+        except redis.RedisError:
+            return False

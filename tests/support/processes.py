@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-import redis
 
 from tlhooks.processes import ManagedProcess, free_port, wait_until
-from tlhooks.redis_server import redis_server_argv
+from tlhooks.redis_server import RedisServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -30,29 +28,11 @@ class Managed(ManagedProcess):
         return self
 
 
-class RedisServer(Managed):
+class RedisServer(RedisServerProcess):
+    """The suite's own redis-server (no persistence), logging into the session's log folder."""
+
     def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        argv = redis_server_argv(self.port, log_dir, persistent=False)
-        super().__init__("redis", argv, os.environ, log_dir)
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url, decode_responses=True, socket_timeout=5)
-
-    def start(self) -> RedisServer:
-        super().start()
-        wait_until(self._answers, timeout=10)
-        return self
-
-    def _answers(self) -> bool:
-        try:
-            return bool(self.client().ping())
-        except redis.RedisError:
-            return False
+        super().__init__(log_dir, log_path=log_dir / f"redis-{time.monotonic_ns()}.log")
 
 
 class Receiver(Managed):

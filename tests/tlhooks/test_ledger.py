@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import redis
 
 from tlhooks.errors import InvalidTransition, StorageUnavailable
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.bulk import delete_many
 from tlhooks.ledger.store import connect
 from tlhooks.status import EventStatus
-
-
-@pytest.fixture
-def ledger(redis_client: redis.Redis) -> Iterator[EventLedger]:
-    url = redis_client.connection_pool.connection_kwargs
-    built = EventLedger(connect(f"redis://{url['host']}:{url['port']}/0", 2))
-    yield built
-    built.client.close()
 
 
 def accept(

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import redis
 
 from tlhooks.ledger import EventLedger
-from tlhooks.ledger.store import connect
 from tlhooks.ops.housekeeping import expire, purge, stats
 from tlhooks.ops.selection import EventFilter, parse_moment
 from tlhooks.status import EventStatus
 
 DAY = 86400.0
-
-
-@pytest.fixture
-def ledger(redis_client: redis.Redis) -> Iterator[EventLedger]:
-    kwargs = redis_client.connection_pool.connection_kwargs
-    built = EventLedger(connect(f"redis://{kwargs['host']}:{kwargs['port']}/0", 2))
-    yield built
-    built.client.close()
 
 
 def event_in(ledger: EventLedger, event_id: str, status: EventStatus, at: float) -> None:
