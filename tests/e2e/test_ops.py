@@ -83,12 +83,16 @@ def test_replaying_a_running_event_is_refused(stack: Stack) -> None:
     assert "it is handling: wait until it settles" in refused.output
 
 
-def test_purge_refuses_unsettled_events_unless_forced(stack: Stack) -> None:
+def test_a_queued_event_is_neither_replayed_nor_purged(stack: Stack) -> None:
     stack.start_receiver()  # no worker: the event stays queued
     stack.create_task("ready", custom_id="purge-1")
     wait_until(lambda: stack.ledger.count_in_status(EventStatus.QUEUED) == 1)
 
+    refused = cli(stack, "events", "replay", "--custom-id", "purge-*", "--yes")
     kept = cli(stack, "events", "purge", "--custom-id", "purge-*", "--yes", "--json")
+
+    assert refused.exit_code == 1
+    assert "it is queued: wait until it settles" in refused.output
 
     assert kept.exit_code == 0, kept.output
     assert json.loads(kept.output)["skipped_unsettled"] == 1

@@ -221,3 +221,17 @@ def test_with_a_separate_broker_path_events_are_stored_then_published(stack: Sta
 
     assert [t.note for t in event.history[:2]] == ["", "published"]
     assert len(stack.calls("record_ready", task["task_id"])) == 1
+
+
+def test_a_fetch_that_keeps_failing_ends_dead_after_the_attempt_limit(stack: Stack) -> None:
+    stack.start()
+    httpx.post(
+        f"{stack.emulator.root_url}/_emulator/faults", json={"server_error_next": 10}
+    ).raise_for_status()
+    task = stack.create_task("ready", custom_id="cam-10")
+
+    event = stack.wait_for_status(task["task_id"], EventStatus.DEAD)
+
+    assert event.attempts == 3
+    assert "Fetching the task failed 3 times" in (event.last_error or "")
+    assert stack.calls("record_ready") == []
