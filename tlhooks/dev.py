@@ -39,6 +39,7 @@ class DevStack:
     port: int = 8000
     emulator_port: int = 8700
     echo: Callable[[str], None] = click.echo
+    default_redis: str = DEFAULT_REDIS
     processes: list[ManagedProcess] = field(default_factory=list)
 
     def run(self, demo: bool = True) -> None:
@@ -120,8 +121,8 @@ class DevStack:
         configured = os.environ.get("TLHOOKS_REDIS_URL")
         if configured:
             return configured
-        if redis_answers(DEFAULT_REDIS):
-            return DEFAULT_REDIS
+        if redis_answers(self.default_redis):
+            return self.default_redis
         data = self.state_dir / "redis"
         data.mkdir(parents=True, exist_ok=True)
         server = RedisServerProcess(data, persistent=True, log_path=self.state_dir / "redis.log")

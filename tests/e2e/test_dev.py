@@ -34,3 +34,36 @@ def test_dev_runs_everything_handles_the_demo_event_and_stops_cleanly(
     assert "Stopped." in log.read_text()
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "state")], capture_output=True)
     assert leftovers.stdout == b""
+
+
+DEV_WITHOUT_REDIS = """
+import sys
+from pathlib import Path
+from tlhooks.dev import DevStack
+stack = DevStack(Path(sys.argv[1]), port=int(sys.argv[2]), emulator_port=int(sys.argv[3]),
+                 default_redis="redis://127.0.0.1:1/0")
+try:
+    stack.run()
+except KeyboardInterrupt:
+    print("Stopped.", flush=True)
+"""
+
+
+def test_dev_starts_a_private_persistent_redis_when_none_answers(tmp_path: Path) -> None:
+    state, log = tmp_path / "state", tmp_path / "dev.out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TLHOOKS_")}
+    argv = [sys.executable, "-c", DEV_WITHOUT_REDIS, str(state), str(free_port()), str(free_port())]
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "Running. Press Ctrl-C" in log.read_text() or process.poll(), 90)
+        output = log.read_text()
+        assert "(private, data in" in output, output
+        assert "handled by the built-in JSONL handler" in output
+        assert (state / "redis" / "appendonlydir").is_dir()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+    assert "Stopped." in log.read_text()
+    leftovers = subprocess.run(["pgrep", "-f", str(state)], capture_output=True)
+    assert leftovers.stdout == b""
