@@ -19,6 +19,7 @@ SCHEMA: dict[str, Any] = {
         "at": {"type": "timestamp", "format": "hh:mm:ss"},
         "secs": {"type": "timestamp", "format": "seconds"},
         "day": {"type": "string", "format": "date"},
+        "when": {"type": "string", "format": "date-time"},
         "items": {
             "type": "array",
             "items": {
@@ -37,6 +38,7 @@ GOOD: dict[str, Any] = {
     "at": "00:01:02",
     "secs": 62.5,
     "day": "2026-08-01",
+    "when": "2026-08-01T09:14:05.812+09:00",
     "items": [{"name": "a"}],
 }
 
@@ -61,6 +63,7 @@ def test_a_valid_document_is_handed_over() -> None:
         ({"at": "62"}, ("at", "'62'", "format:hh:mm:ss")),
         ({"secs": "00:01:02"}, ("secs", "'00:01:02'", "format:seconds")),
         ({"day": "yesterday"}, ("day", "'yesterday'", "format:date")),
+        ({"when": "yesterday"}, ("when", "'yesterday'", "format:date-time")),
         ({"items": [{"name": 1}]}, ("items[0].name", "1", "type:string")),
         ({"items": [{}]}, ("items[0].name", "<missing>", "required")),
         ({"title": None}, ("title", "None", "type:string")),
@@ -114,7 +117,7 @@ def test_a_declared_document_model_validates_and_is_instantiated() -> None:
     assert isinstance(outcome.document, Report)
     assert outcome.document.count == 2
     assert [(w.path, w.rule) for w in outcome.warnings] == [
-        (name, "schema_mismatch") for name in ("at", "day", "items", "kind", "secs")
+        (name, "schema_mismatch") for name in ("at", "day", "items", "kind", "secs", "when")
     ]
 
 
