@@ -68,8 +68,8 @@ def _check_schema(name: str, schema: DeclaredSchema) -> None:
 
 
 def _check_pattern(name: str, pattern: str) -> None:
-    balanced = pattern.count("[") == pattern.count("]")
-    if not isinstance(pattern, str) or not _PATTERN.match(pattern) or not balanced:
+    valid = isinstance(pattern, str) and bool(_PATTERN.match(pattern))
+    if not valid or pattern.count("[") != pattern.count("]"):
         raise RegistrationError(
             f"Handler {name!r} has an invalid custom_id pattern {pattern!r}; use letters, "
             "digits, '_', '-' and the glob characters '*', '?' and '[...]', e.g. 'ads-*'."

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import Celery
 from kombu.exceptions import KombuError, OperationalError
 from redis.exceptions import RedisError
@@ -43,18 +41,8 @@ class EventPublisher:
     def from_settings(cls, settings: Settings) -> EventPublisher:
         return cls(create_celery(settings), settings)
 
-    def publish(self, event_id: str, **options: Any) -> None:
-        try:
-            self.app.send_task(
-                PROCESS_TASK,
-                args=[event_id],
-                queue=self.queue,
-                retry=True,
-                retry_policy=self._retry_policy,
-                **options,
-            )
-        except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
-            raise StorageUnavailable(f"The broker did not accept event {event_id}: {exc}") from exc
+    def publish(self, event_id: str) -> None:
+        self.publish_many([event_id])
 
     def publish_many(self, event_ids: list[str]) -> None:
         """Publish several events over one pooled producer connection."""
@@ -72,7 +60,9 @@ class EventPublisher:
                         retry_policy=self._retry_policy,
                     )
         except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
-            raise StorageUnavailable(f"The broker did not accept a batch of events: {exc}") from exc
+            raise StorageUnavailable(
+                f"The broker did not accept event(s) {event_ids[:3]}: {exc}"
+            ) from exc
 
     def ping(self) -> None:
         try:

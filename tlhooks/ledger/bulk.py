@@ -1,33 +1,11 @@
-"""Pipelined reads and deletes of many events at once, for ops and retention."""
+"""Pipelined deletes of many events at once, for ops, retention and intake roll-back."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
-from tlhooks.ledger.record import EventRecord
 from tlhooks.ledger.store import EventLedger, translate_redis_errors
-
-
-def load_many(ledger: EventLedger, ids: Sequence[str]) -> list[EventRecord]:
-    """The records of ``ids`` in the same order, skipping ids no longer in the ledger."""
-    if not ids:
-        return []
-    keys = ledger.keys
-    with translate_redis_errors():
-        pipe = ledger.client.pipeline(transaction=False)
-        for event_id in ids:
-            pipe.hgetall(keys.event(event_id))
-            pipe.lrange(keys.history(event_id), 0, -1)
-            pipe.hgetall(keys.outcomes(event_id))
-        replies: list[Any] = pipe.execute()
-    records = []
-    for index, event_id in enumerate(ids):
-        fields, history, outcomes = replies[3 * index : 3 * index + 3]
-        if fields:
-            fields["event_id"] = event_id
-            records.append(EventRecord.from_redis(fields, history, outcomes))
-    return records
 
 
 def delete_many(ledger: EventLedger, ids: Sequence[str]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -172,16 +172,27 @@ class EventLedger:
     # Reads --------------------------------------------------------------------------------
 
     def get(self, event_id: str) -> EventRecord | None:
+        found = self.get_many([event_id])
+        return found[0] if found else None
+
+    def get_many(self, ids: Sequence[str]) -> list[EventRecord]:
+        """The records of ``ids`` in the same order, in one pipeline; unknown ids are skipped."""
+        if not ids:
+            return []
         with translate_redis_errors():
             pipe = self.client.pipeline(transaction=False)
-            pipe.hgetall(self.keys.event(event_id))
-            pipe.lrange(self.keys.history(event_id), 0, -1)
-            pipe.hgetall(self.keys.outcomes(event_id))
-            fields, history, outcomes = pipe.execute()
-        if not fields:
-            return None
-        fields["event_id"] = event_id
-        return EventRecord.from_redis(fields, history, outcomes)
+            for event_id in ids:
+                pipe.hgetall(self.keys.event(event_id))
+                pipe.lrange(self.keys.history(event_id), 0, -1)
+                pipe.hgetall(self.keys.outcomes(event_id))
+            replies: list[Any] = pipe.execute()
+        records = []
+        for index, event_id in enumerate(ids):
+            fields, history, outcomes = replies[3 * index : 3 * index + 3]
+            if fields:
+                fields["event_id"] = event_id
+                records.append(EventRecord.from_redis(fields, history, outcomes))
+        return records
 
     def require(self, event_id: str) -> EventRecord:
         record = self.get(event_id)
@@ -193,8 +204,7 @@ class EventLedger:
         """Every event recorded for one task, oldest first."""
         with translate_redis_errors():
             ids = self.client.zrange(self.keys.task_events(task_id), 0, -1)
-        records = (self.get(str(event_id)) for event_id in ids)
-        return [record for record in records if record is not None]
+        return self.get_many([str(event_id) for event_id in ids])
 
     def ids_in_status(
         self, status: EventStatus, *, entered_before: float = float("inf"), limit: int = 1000

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tlhooks.ledger import EventLedger
-from tlhooks.ledger.bulk import delete_many, load_many
+from tlhooks.ledger.bulk import delete_many
 from tlhooks.ops.selection import EventFilter, select
 from tlhooks.status import EventStatus
 
@@ -37,7 +37,7 @@ def stats(ledger: EventLedger, now: float | None = None) -> dict[str, Any]:
     offset = 0
     while ids := [str(i) for i in client.zrange(ledger.keys.all_events, offset, offset + 499)]:
         offset += len(ids)
-        for record in load_many(ledger, ids):
+        for record in ledger.get_many(ids):
             for name in record.handlers:
                 by_handler[name][record.outcome(name).state.value] += 1
     return {

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tlhooks.ledger import EventLedger, EventRecord
-from tlhooks.ledger.bulk import load_many
 from tlhooks.status import EventStatus
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
@@ -98,7 +97,7 @@ def select(
     """Matching records, newest first, skipping ``offset`` and stopping after ``limit``."""
     skipped = produced = 0
     for ids in _candidate_ids(ledger, selection):
-        for record in load_many(ledger, ids):
+        for record in ledger.get_many(ids):
             if not selection.matches(record):
                 continue
             if skipped < offset:

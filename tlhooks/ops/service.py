@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tlhooks.ledger import EventLedger, EventRecord
-from tlhooks.ledger.bulk import load_many
 from tlhooks.ops import housekeeping
 from tlhooks.ops.replay import Replayer, ReplayPlan, ReplayRequest, ReplayStage
-from tlhooks.ops.selection import EventFilter, parse_moment, select
+from tlhooks.ops.selection import EventFilter, count, parse_moment, select
 from tlhooks.settings import Settings
 from tlhooks.status import EventStatus
 from workers.publisher import EventPublisher
@@ -90,7 +89,7 @@ class OpsService:
         return list(select(self.ledger, selection, limit=limit, offset=offset))
 
     def count(self, selection: EventFilter) -> int:
-        return sum(1 for _ in select(self.ledger, selection))
+        return count(self.ledger, selection)
 
     def show(self, key: str) -> list[EventRecord]:
         """An event by id, or every event of a task by task id."""
@@ -112,7 +111,7 @@ class OpsService:
         wanted = list(ids)
         records: list[EventRecord] = []
         if wanted:
-            records = load_many(self.ledger, wanted)
+            records = self.ledger.get_many(wanted)
             found = {r.event_id for r in records}
             missing = [i for i in wanted if i not in found]
             for task_id in missing:
