@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from importlib.metadata import entry_points
 
 from handlers import jsonl
@@ -11,6 +13,19 @@ from tlhooks.errors import RegistrationError
 from tlhooks.settings import Settings
 
 ENTRY_POINT_GROUP = "tlhooks.handlers"
+
+
+def working_directory_on_path() -> None:
+    """Let ``TLHOOKS_HANDLERS=myapp.hooks`` import ``./myapp/hooks.py`` in every process.
+
+    uvicorn puts its app dir (the working directory) first on ``sys.path``; the ``celery``
+    script does not, so without this the receiver could import a project's handlers and the
+    worker could not. Every Procfile line runs from the project root, so its modules resolve
+    the same way in the receiver, the worker, beat and ``tlhooks dev``.
+    """
+    cwd = os.getcwd()
+    if not {cwd, "", "."} & set(sys.path):
+        sys.path.insert(0, cwd)
 
 
 def import_handler_module(path: str) -> None:
@@ -25,6 +40,7 @@ def import_handler_module(path: str) -> None:
 
 def load_handlers(settings: Settings, target: HandlerRegistry = registry) -> HandlerRegistry:
     """Import every handler source once; both the receiver and the workers call this."""
+    working_directory_on_path()
     for module in settings.handlers:
         import_handler_module(module)
     for point in entry_points(group=ENTRY_POINT_GROUP):
