@@ -114,6 +114,9 @@ class Settings(BaseSettings):
             )
         return self.api_key
 
+    # Local state of this deployment (beat's schedule), relative to the working directory.
+    state_dir: Path = Path(".tlhooks")
+
 
 def _describe(error: Any) -> str:
     loc = [str(part) for part in error.get("loc", ()) if part != "__root__"]

@@ -1,29 +1,43 @@
 """The Celery app: ``celery -A workers.app worker`` and ``celery -A workers.app beat``.
 
 Handler modules are imported when the worker starts, so a registration error stops it there,
-with a sentence naming the handler and the fix.
+with a sentence naming the handler and the fix. Start-up errors name the process that stops:
+``tlhooks worker cannot start: ...`` or ``tlhooks beat cannot start: ...``.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from celery import signals
 
 from handlers.loading import load_handlers
-from tlhooks.errors import TlhooksError
+from tlhooks.errors import ConfigurationError, TlhooksError
 from tlhooks.logs import configure_logging
-from tlhooks.settings import get_settings
+from tlhooks.settings import Settings, get_settings
 from workers.publisher import EventPublisher, create_celery
 
 logger = logging.getLogger("tlhooks.worker")
 
+
+def role(argv: Sequence[str]) -> str:
+    """``beat`` for ``celery ... beat``, else ``worker`` (``worker -B`` is a worker first)."""
+    words = set(argv[1:])
+    return "beat" if "beat" in words and "worker" not in words else "worker"
+
+
+def stop(exc: Exception, process: str) -> NoReturn:
+    logger.error("tlhooks %s cannot start: %s", process, exc)
+    sys.exit(f"tlhooks {process} cannot start: {exc}")
+
+
 try:
     settings = get_settings()
 except TlhooksError as exc:
-    sys.exit(f"tlhooks worker cannot start: {exc}")
+    stop(exc, role(sys.argv))
 
 app = create_celery(settings)
 app.conf.include = ["workers.tasks"]
@@ -37,5 +51,26 @@ def _load_handlers(**_kwargs: Any) -> None:
         settings.require_api_key()
         load_handlers(settings)
     except TlhooksError as exc:
-        logger.error("tlhooks worker cannot start: %s", exc)
-        sys.exit(f"tlhooks worker cannot start: {exc}")
+        stop(exc, "worker")
+
+
+def make_state_dir(config: Settings) -> None:
+    """Beat's schedule lives in the state dir; the scheduler opens it before any beat signal."""
+    try:
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot create the state directory {str(config.state_dir)!r} for beat's schedule: "
+            f"{exc.strerror}. Set TLHOOKS_STATE_DIR to a writable directory."
+        ) from None
+
+
+def runs_beat(argv: Sequence[str]) -> bool:
+    return role(argv) == "beat" or bool({"-B", "--beat"} & set(argv[1:]))
+
+
+if runs_beat(sys.argv):
+    try:
+        make_state_dir(settings)
+    except TlhooksError as exc:
+        stop(exc, role(sys.argv))

@@ -18,8 +18,6 @@ Why each value (see README, "Delivery guarantees"):
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from kombu.entity import Exchange, Queue
@@ -98,5 +96,5 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "options": {"expires": max(settings.sweep_interval * 2, 2.0)},
             }
         },
-        "beat_schedule_filename": str(Path(tempfile.gettempdir()) / "tlhooks-beat-schedule"),
+        "beat_schedule_filename": str(settings.state_dir / "beat-schedule"),
     }

@@ -57,3 +57,23 @@ def test_the_cli_explains_itself() -> None:
     assert done.returncode == 0
     for verb in ("dev", "emulator", "trigger"):
         assert verb in done.stdout
+
+
+def test_beat_refuses_to_start_with_an_invalid_setting_and_says_it_is_beat() -> None:
+    done = run([str(BIN / "celery"), "-A", "workers.app", "beat"], TLHOOKS_MAX_ATTEMPTS="x")
+    assert done.returncode != 0
+    assert "tlhooks beat cannot start: " in done.stderr
+    assert "TLHOOKS_MAX_ATTEMPTS" in done.stderr
+    assert "worker" not in done.stderr
+
+
+def test_beat_refuses_to_start_when_its_state_dir_cannot_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    done = run(
+        [str(BIN / "celery"), "-A", "workers.app", "beat"],
+        TLHOOKS_STATE_DIR=str(blocker / "state"),
+    )
+    assert done.returncode != 0
+    assert "tlhooks beat cannot start: Cannot create the state directory" in done.stderr
+    assert "TLHOOKS_STATE_DIR" in done.stderr
