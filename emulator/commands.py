@@ -16,7 +16,7 @@ from types import FrameType
 import click
 import httpx
 
-from emulator.config import DEFAULT_WEBHOOK_SECRET, EmulatorConfig
+from emulator.config import DEFAULT_WEBHOOK_SECRET, EmulatorConfig, fresh_seed
 from emulator.delivery import envelope
 from emulator.errors import InvalidParameter
 from emulator.faults import validated
@@ -67,7 +67,12 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 @click.option("--webhook-url", "webhook_urls", multiple=True, help="Receiver URL (repeatable).")
 @click.option("--secret", default=default_secret, help="Webhook signing secret.")
 @click.option("--api-key", default=lambda: os.environ.get("TLHOOKS_API_KEY"), help="Required key.")
-@click.option("--seed", default=0, show_default=True, help="Seed for ids and results.")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed for ids and results; without it every run draws a fresh one (printed).",
+)
 @click.option("--clock", default=1.0, show_default=True, help="Seconds from queued to done.")
 @click.option(
     "--fault",
@@ -83,7 +88,7 @@ def emulator_command(
     webhook_urls: tuple[str, ...],
     secret: str,
     api_key: str | None,
-    seed: int,
+    seed: int | None,
     clock: float,
     faults: dict[str, object],
 ) -> None:
@@ -97,7 +102,7 @@ def emulator_command(
         api_key=api_key or None,
         webhook_urls=list(webhook_urls),
         webhook_secret=secret,
-        seed=seed,
+        seed=fresh_seed() if seed is None else seed,
         clock=clock,
     )
     server = EmulatorServer(config, host=host, port=port)
@@ -105,6 +110,7 @@ def emulator_command(
     server.start()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     click.echo(f"Twelve Labs emulator listening on {server.root_url} (API {server.base_url})")
+    click.echo(f"  seed {config.seed} (--seed {config.seed} repeats this run's ids and results)")
     for url in webhook_urls:
         click.echo(f"  webhooks go to {url}")
     for name, value in faults.items():

@@ -5,6 +5,7 @@ Faults are not configuration: they change at run time through ``POST /_emulator/
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 DEFAULT_WEBHOOK_SECRET = "whsec_emulator"  # noqa: S105 - a public test secret
@@ -13,13 +14,20 @@ API_PREFIX = "/v1.3"
 CONTROL_PREFIX = "/_emulator"
 
 
+def fresh_seed() -> int:
+    """A seed no earlier run used, so a restarted emulator never hands out an id again."""
+    return secrets.randbits(63)
+
+
 @dataclass
 class EmulatorConfig:
     """How the emulated Twelve Labs platform behaves.
 
     ``api_key`` None accepts any non-empty ``x-api-key``; otherwise the header must equal it.
     Every task that reaches ``ready`` or ``failed`` is POSTed, signed with ``webhook_secret``,
-    to each of ``webhook_urls``. ``seed`` makes ids and results reproducible. ``clock`` is the
+    to each of ``webhook_urls``. ``seed`` makes ids and results reproducible; without one,
+    each instance draws a fresh seed, so its task and notification ids differ from every
+    earlier run's (a receiver de-duplicates by notification id). ``clock`` is the
     total number of seconds a task spends between ``queued`` and its terminal status.
     A failed delivery is retried after ``webhook_backoff * 2**n`` seconds (n = 0, 1, ...), each
     try bounded by ``webhook_timeout``, until ``webhook_retry_window`` seconds have passed since
@@ -32,7 +40,7 @@ class EmulatorConfig:
     api_key: str | None = None
     webhook_urls: list[str] = field(default_factory=list)
     webhook_secret: str = DEFAULT_WEBHOOK_SECRET
-    seed: int = 0
+    seed: int = field(default_factory=fresh_seed)
     clock: float = 1.0
     webhook_timeout: float = 10.0
     webhook_attempts: int | None = None

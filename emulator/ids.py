@@ -1,7 +1,9 @@
 """Identifiers and timestamps the emulator hands out.
 
 Ids come from one seeded generator, so an emulator started with the same seed and fed the same
-requests in the same order returns the same ids. The formats of task and batch ids (24 hex) and
+requests in the same order returns the same ids. An emulator started without a seed draws a
+fresh one (``EmulatorConfig``), so a restart never reuses an id: a receiver would drop a
+webhook with a reused notification id as a duplicate. The formats of task and batch ids (24 hex) and
 notification ids (``whe_`` + 32) are documented; the ``gen_`` + 16 hex generation id copies the
 facts doc's example and is an emulator choice [undoc].
 """
