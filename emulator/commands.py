@@ -22,7 +22,7 @@ from emulator.errors import InvalidParameter
 from emulator.faults import validated
 from emulator.ids import rfc3339
 from emulator.request import TaskRequest
-from emulator.server import EmulatorServer
+from emulator.server import EmulatorServer, ServerStartFailed
 from emulator.task import Task
 from receiver.signature import HEADER, sign
 from tlhooks.analysis import TaskStatus
@@ -57,6 +57,27 @@ def parse_faults(
         raise click.BadParameter(exc.message, param_hint="--fault") from exc
 
 
+def http_urls(_ctx: click.Context | None, param: click.Parameter | None, value: object) -> object:
+    """Check ``--url``-like options up front: an http(s) URL with a host, or nothing."""
+    urls = value if isinstance(value, tuple) else (value,)
+    for url in urls:
+        if url is None:
+            continue
+        try:
+            parsed = httpx.URL(str(url))
+        except httpx.InvalidURL as exc:
+            problem = str(exc).rstrip(".").lower()
+        else:
+            if parsed.scheme in ("http", "https") and parsed.host:
+                continue
+            problem = "it needs http:// or https:// and a host"
+        raise click.BadParameter(
+            f"{url!r} is not a usable URL ({problem}); write e.g. http://127.0.0.1:8000/path.",
+            param=param,
+        )
+    return value
+
+
 def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -64,7 +85,13 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 @click.command(name="emulator")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8700, show_default=True, help="Port to listen on; 0 picks one.")
-@click.option("--webhook-url", "webhook_urls", multiple=True, help="Receiver URL (repeatable).")
+@click.option(
+    "--webhook-url",
+    "webhook_urls",
+    multiple=True,
+    callback=http_urls,
+    help="Receiver URL (repeatable).",
+)
 @click.option("--secret", default=default_secret, help="Webhook signing secret.")
 @click.option("--api-key", default=lambda: os.environ.get("TLHOOKS_API_KEY"), help="Required key.")
 @click.option(
@@ -107,7 +134,10 @@ def emulator_command(
     )
     server = EmulatorServer(config, host=host, port=port)
     server.state.faults.merge(faults)
-    server.start()
+    try:
+        server.start()
+    except ServerStartFailed as exc:
+        raise click.ClickException(str(exc)) from None
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     click.echo(f"Twelve Labs emulator listening on {server.root_url} (API {server.base_url})")
     click.echo(f"  seed {config.seed} (--seed {config.seed} repeats this run's ids and results)")
@@ -127,8 +157,19 @@ def emulator_command(
 @click.command(name="trigger")
 @click.argument("event_type", type=click.Choice(EVENT_TYPES))
 @click.option("--custom-id", default=None, help="custom_id of the task behind the event.")
-@click.option("--emulator", "emulator_url", default=None, help="Root URL of a running emulator.")
-@click.option("--url", default=None, help="Receiver URL for one standalone signed webhook.")
+@click.option(
+    "--emulator",
+    "emulator_url",
+    default=None,
+    callback=http_urls,
+    help="Root URL of a running emulator.",
+)
+@click.option(
+    "--url",
+    default=None,
+    callback=http_urls,
+    help="Receiver URL for one standalone signed webhook.",
+)
 @click.option("--secret", default=default_secret, help="Secret for --url deliveries.")
 def trigger_command(
     event_type: str,
@@ -152,7 +193,11 @@ def trigger_command(
             assert url is not None
             _post_standalone(url, status, custom_id, secret)
     except httpx.HTTPError as exc:
-        raise click.ClickException(f"The request failed: {exc}") from exc
+        target = emulator_url if emulator_url is not None else url
+        raise click.ClickException(
+            f"The request to {target} failed ({str(exc).rstrip('.')}); check that it runs "
+            "and that the URL is right."
+        ) from None
 
 
 def _trigger_on_emulator(root_url: str, status: str, custom_id: str | None) -> None:

@@ -10,8 +10,12 @@ import functools
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import httpx
+from kombu.transport import TRANSPORT_ALIASES
+from kombu.utils.url import url_to_parts
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from redis.connection import parse_url
 
 from tlhooks.errors import ConfigurationError
 
@@ -116,6 +120,54 @@ class Settings(BaseSettings):
 
     # Local state of this deployment (beat's schedule), relative to the working directory.
     state_dir: Path = Path(".tlhooks")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str) -> str:
+        if value.partition("://")[0] not in REDIS_SCHEMES:
+            raise ValueError(
+                f"{REDIS_URL_HINT} (its scheme must be redis://, rediss:// or unix://)"
+            )
+        try:
+            parse_url(value)  # type: ignore[no-untyped-call]
+        except ValueError as exc:
+            raise ValueError(f"{REDIS_URL_HINT} ({_lower(exc)})") from None
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _check_broker_url(cls, value: str) -> str:
+        scheme, separator, _ = value.partition("://")
+        if not value or scheme in REDIS_SCHEMES:
+            return cls._check_redis_url(value) if value else value
+        if not separator or scheme not in TRANSPORT_ALIASES:
+            raise ValueError(f"{BROKER_URL_HINT} (its scheme names no kombu transport)")
+        try:
+            url_to_parts(value)
+        except ValueError as exc:
+            raise ValueError(f"{BROKER_URL_HINT} ({_lower(exc)})") from None
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _check_api_base_url(cls, value: str) -> str:
+        try:
+            host = httpx.URL(value).host
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"must be an http(s) URL with a host ({_lower(exc)})") from None
+        if not host:
+            raise ValueError("must be an http(s) URL with a host")
+        return value
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+REDIS_URL_HINT = "must be a Redis URL like redis://127.0.0.1:6379/0"
+BROKER_URL_HINT = "must be a broker URL like redis://127.0.0.1:6379/0 or amqp://host:5672//"
+
+
+def _lower(exc: Exception) -> str:
+    text = str(exc).rstrip(".")
+    return text[:1].lower() + text[1:]
 
 
 def _describe(error: Any) -> str:
