@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import types
+
 import workers.validation
 
 
@@ -15,8 +17,17 @@ def test_the_public_api_is_pinned() -> None:
         "validate_task",
         "validator_for",
     ]
-    for name in workers.validation.__all__:
-        assert getattr(workers.validation, name) is not None
+
+
+def test_every_public_name_of_the_package_is_exported_and_every_export_exists() -> None:
+    public = {
+        name
+        for name, value in vars(workers.validation).items()
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType)
+        and name != "annotations"
+    }
+    assert public == set(workers.validation.__all__)
 
 
 def test_the_schema_exception_derives_from_the_tlhooks_root() -> None:
