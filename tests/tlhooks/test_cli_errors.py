@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.support.processes import RedisServer
 from tlhooks.cli import main
+from tlhooks.ledger import EventLedger
 from tlhooks.processes import free_port
+from tlhooks.status import EventStatus
 
 BIN = Path(sys.executable).parent
 
@@ -121,3 +125,26 @@ def test_the_installed_command_prints_one_sentence_when_redis_is_down(tmp_path: 
     assert done.returncode == 1
     assert done.stdout == ""
     assert_one_sentence_naming(done.stderr, done.returncode, "TLHOOKS_REDIS_URL", "Cannot reach")
+
+
+def test_a_replay_whose_broker_does_not_answer_names_the_broker_variable(
+    ledger: EventLedger, redis_server: RedisServer
+) -> None:
+    ledger.accept(
+        event_id="whe_dead",
+        kind=None,
+        requested=EventStatus.RECEIVED,
+        fields={"event_type": "analyze.task.ready", "task_id": "a" * 24},
+        now=time.time(),
+    )
+    ledger.transition("whe_dead", EventStatus.DEAD)
+    env = {
+        "TLHOOKS_REDIS_URL": redis_server.url,
+        "TLHOOKS_BROKER_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}//",
+    }
+    result = CliRunner().invoke(
+        main, ["events", "replay", "whe_dead", "--from", "fetch", "--yes"], env=env
+    )
+    assert isinstance(result.exception, SystemExit), result.exception
+    last = result.output.splitlines()[-1]
+    assert_one_sentence_naming(last, result.exit_code, "TLHOOKS_BROKER_URL", "the broker")
