@@ -46,7 +46,22 @@ _CLASSES: dict[type[Exception], str] = {
 
 
 def refusal_code(exc: BaseException) -> str | None:
-    """The Redis error code of a transient refusal, or None for any other error."""
+    """The Redis error code of a transient refusal, or None for any other error.
+
+    kombu wraps the Redis error of a publish in its own OperationalError: the chain is read.
+    """
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        code = _own_code(seen)
+        if code is not None:
+            return code
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _own_code(exc: BaseException) -> str | None:
     for cls, code in _CLASSES.items():
         if isinstance(exc, cls):
             return code
