@@ -78,9 +78,9 @@ def _candidate_ids(ledger: EventLedger, selection: EventFilter) -> Iterator[list
         return
     if selection.reused_id or selection.redelivered:
         index = ledger.keys.reused if selection.reused_id else ledger.keys.redelivered
-        ids = [str(i) for i in client.zrevrangebyscore(index, high, low)]
-        for start in range(0, len(ids), _CHUNK):
-            yield ids[start : start + _CHUNK]
+        found = [str(i) for i in client.zrevrangebyscore(index, high, low)]
+        for start in range(0, len(found), _CHUNK):
+            yield found[start : start + _CHUNK]
         return
     if selection.statuses:
         ids: list[str] = []

@@ -25,8 +25,8 @@ def build_filter(
     since: str | None = None,
     until: str | None = None,
     error: str | None = None,
-    redelivered: bool = False,
-    reused_id: bool = False,
+    redelivered: bool | None = None,
+    reused_id: bool | None = None,
 ) -> EventFilter:
     """An EventFilter from user input; a ValueError says what is wrong and what is allowed."""
     statuses = set()
@@ -46,8 +46,8 @@ def build_filter(
         since=parse_moment(since) if since else None,
         until=parse_moment(until) if until else None,
         error=error,
-        redelivered=redelivered,
-        reused_id=reused_id,
+        redelivered=bool(redelivered),
+        reused_id=bool(reused_id),
     )
 
 
