@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack
+from receiver.signature import sign
+from tests.e2e.conftest import SECRET, Stack
 from tests.e2e.test_pipeline import envelope
 from tests.support.processes import RedisServer, Worker, wait_until
 from tlhooks.status import EventStatus
@@ -44,22 +46,37 @@ def use_broker(stack: Stack, mode: str, broker: RedisServer) -> None:
 def bodies(stack: Stack, count: int, prefix: str) -> dict[str, bytes]:
     """Task id -> a ready webhook body, for ``count`` tasks whose webhooks the test sends."""
     created = {}
-    for number in range(count):
-        task = stack.create_task("ready", custom_id=f"{prefix}-{number}", send_webhook=False)
-        created[task["task_id"]] = envelope(task["task_id"], f"{prefix}-{number}")
+    with httpx.Client(base_url=stack.emulator.root_url) as client:
+        for number in range(count):
+            spec = {"status": "ready", "custom_id": f"{prefix}-{number}", "send_webhook": False}
+            task = client.post("/_emulator/tasks", json=spec).raise_for_status().json()
+            created[task["task_id"]] = envelope(task["task_id"], f"{prefix}-{number}")
     return created
 
 
-def post(stack: Stack, body: bytes) -> int:
-    try:
-        return stack.post_webhook(body).status_code
-    except httpx.HTTPError:
-        return 0  # no answer: not acknowledged
-
-
 def deliver(stack: Stack, posts: list[bytes], threads: int = 16) -> list[int]:
-    with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(lambda body: post(stack, body), posts))
+    """POST every body, ``threads`` at a time; 0 stands for a request that got no answer."""
+    assert stack.receiver is not None
+    url = f"{stack.receiver.url}/webhooks/twelvelabs"
+    local = threading.local()
+
+    def post(body: bytes) -> int:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(timeout=10)
+            opened.append(local.client)
+        headers = {"content-type": "application/json", "TL-Signature": sign(SECRET, body)}
+        try:
+            return int(local.client.post(url, content=body, headers=headers).status_code)
+        except httpx.HTTPError:
+            return 0
+
+    opened: list[httpx.Client] = []
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(post, posts))
+    finally:
+        for client in opened:
+            client.close()
 
 
 def wait_handled(stack: Stack, task_ids: list[str], timeout: float = 120) -> None:
