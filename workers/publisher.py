@@ -64,9 +64,13 @@ class EventPublisher:
             raise _broker_error(f"The broker did not accept event(s) {event_ids[:3]}", exc) from exc
 
     def ping(self) -> None:
+        """The broker answers; a Redis broker must also take a write (not OOM, READONLY, ...)."""
         try:
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1)
+                if connection.transport.driver_type == "redis":
+                    client = connection.default_channel.client
+                    client.set(f"{self.queue}:probe", "1", px=10_000)
         except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
             raise _broker_error("The broker did not answer", exc) from exc
 

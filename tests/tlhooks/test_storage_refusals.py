@@ -104,8 +104,11 @@ def test_out_of_memory_is_storage_unavailable_and_answered_503(
     with pytest.raises(StorageRefused, match="out of memory") as refused:
         accept(ledger)
     assert refused.value.code == "OOM"
+    publisher = EventPublisher.from_settings(settings_for(server.url))
     with pytest.raises(StorageRefused):
-        EventPublisher.from_settings(settings_for(server.url)).publish("e1")
+        publisher.publish("e1")
+    with pytest.raises(StorageRefused, match="OOM"):
+        publisher.ping()  # what /readyz asks of a separate Redis broker
     assert receiver_answers(receiver) == (503, "5", 503)
 
 
