@@ -10,13 +10,16 @@ from __future__ import annotations
 import random
 import re
 import signal
+import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from kombu import Connection
 
 from receiver.signature import sign
 from tests.e2e.conftest import SECRET, Stack
@@ -25,6 +28,7 @@ from tests.support.processes import RedisServer, Worker, wait_until
 from tlhooks.status import EventStatus
 
 EVENTS = 200
+RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 MESSAGE = re.compile(r"Task tlhooks\.process_event\[[^\]]+\] received")
 
 
@@ -38,9 +42,27 @@ def broker(log_dir: Path) -> Iterator[RedisServer]:
         server.stop()
 
 
-def use_broker(stack: Stack, mode: str, broker: RedisServer) -> None:
+def use_broker(
+    stack: Stack, mode: str, broker: RedisServer, request: pytest.FixtureRequest | None = None
+) -> None:
+    """``inline``: the ledger's Redis; ``separate``: another redis-server; ``rabbitmq``."""
     if mode == "separate":
         stack.env["TLHOOKS_BROKER_URL"] = broker.url
+    if mode == "rabbitmq":
+        try:
+            socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
+        except OSError:
+            pytest.skip("no RabbitMQ at 127.0.0.1:5672")
+        queue = f"intake-{uuid.uuid4().hex[:12]}"  # the server is shared: a queue of our own
+        stack.env["TLHOOKS_BROKER_URL"] = RABBITMQ
+        stack.env["TLHOOKS_QUEUE"] = queue
+        if request is not None:
+            request.addfinalizer(lambda: _delete_queue(queue))
+
+
+def _delete_queue(name: str) -> None:
+    with Connection(RABBITMQ) as connection:
+        connection.default_channel.queue_delete(name)
 
 
 def bodies(stack: Stack, count: int, prefix: str) -> dict[str, bytes]:
@@ -106,11 +128,11 @@ def messages(workers: list[Worker]) -> int:
     return sum(len(MESSAGE.findall(worker.log)) for worker in workers)
 
 
-@pytest.mark.parametrize("mode", ["inline", "separate"])
+@pytest.mark.parametrize("mode", ["inline", "separate", "rabbitmq"])
 def test_five_concurrent_out_of_order_copies_of_each_event_publish_one_message_and_run_once(
-    stack: Stack, broker: RedisServer, mode: str
+    stack: Stack, broker: RedisServer, mode: str, request: pytest.FixtureRequest
 ) -> None:
-    use_broker(stack, mode, broker)
+    use_broker(stack, mode, broker, request)
     stack.env["TLHOOKS_STALE_AFTER"] = "120"  # no rescue blurs the message count
     stack.start()
     sent = bodies(stack, EVENTS, f"dup-{mode}")
