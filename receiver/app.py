@@ -75,7 +75,7 @@ def build_runtime(settings: Settings, handlers: HandlerRegistry) -> ReceiverRunt
         verifier=verifier,
         ledger=ledger,
         publisher=publisher,
-        intake=Intake(ledger, publisher, handlers),
+        intake=Intake(ledger, publisher, handlers, claim_seconds=2 * settings.intake_timeout),
         ops=OpsService(ledger, publisher),
         limiter=anyio.CapacityLimiter(64),
     )
@@ -100,11 +100,16 @@ async def receive_webhook(request: Request) -> Response:
     except (StorageUnavailable, TimeoutError) as exc:
         WEBHOOKS.labels(status="unavailable").inc()
         logger.warning("webhook %s answered 503: %s", envelope.id, exc or "intake timed out")
-        return JSONResponse(UNAVAILABLE, status_code=503, headers={"Retry-After": "5"})
+        return unavailable()
     WEBHOOKS.labels(status=outcome.status.value).inc()
     return JSONResponse(
         {"event_id": outcome.event_id, "status": outcome.status.value}, status_code=202
     )
+
+
+def unavailable(_request: Request | None = None, _exc: Exception | None = None) -> Response:
+    """503 with Retry-After: the answer to every storage error, on every endpoint."""
+    return JSONResponse(UNAVAILABLE, status_code=503, headers={"Retry-After": "5"})
 
 
 async def healthz(_request: Request) -> Response:
@@ -114,7 +119,7 @@ async def healthz(_request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     runtime: ReceiverRuntime = request.app.state.runtime
     try:
-        await runtime.blocking(runtime.ledger.ping)
+        await runtime.blocking(lambda: runtime.ledger.ping(write=True))
         await runtime.blocking(runtime.publisher.ping)
     except (StorageUnavailable, TimeoutError) as exc:
         return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
@@ -148,7 +153,9 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={StorageUnavailable: unavailable}
+    )
 
 
 app = create_app()

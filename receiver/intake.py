@@ -2,19 +2,30 @@
 
 This is blocking code (Redis and the Celery producer are synchronous); the app runs it in a
 worker thread under a deadline, so the event loop never waits on Redis.
+
+With the ledger's own Redis as broker the message is pushed in the script that stores the event.
+With a separate broker exactly one delivery publishes: ``accept`` hands a publish claim (a token
+with a TTL, taken atomically with the store or the redelivery) to one delivery of a
+``received`` event; that delivery publishes, then ``mark_published`` moves ``received`` to
+``queued`` and nothing else, so a worker already fetching or handling keeps its state. A failed
+publish keeps the event ``received`` and releases the claim: the 503 makes the platform deliver
+again and that delivery publishes; a publisher that died leaves the claim to expire, and the
+sweeper queues the event once it has been ``received`` for ``TLHOOKS_STALE_AFTER``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from handlers.registry import HandlerRegistry
 from receiver.envelope import WebhookEnvelope
-from tlhooks.errors import InvalidTransition, StorageUnavailable
+from receiver.metrics import REUSED_IDS
+from tlhooks.errors import StorageUnavailable
 from tlhooks.ledger import EventLedger
-from tlhooks.ledger.bulk import delete_many
 from tlhooks.status import EventStatus
 from workers.publisher import EventPublisher
 
@@ -27,17 +38,27 @@ KEPT_HEADERS = ("tl-signature", "content-type", "content-length", "user-agent")
 class IntakeOutcome:
     event_id: str
     status: EventStatus
+    same_body: bool = True
 
 
 class Intake:
-    """Turns a verified envelope into a stored, queued event (or a settled one)."""
+    """Turns a verified envelope into a stored, queued event (or a settled one).
+
+    ``claim_seconds`` bounds how long one delivery may take to publish before a redelivery may
+    publish instead; keep it above the intake timeout and below ``TLHOOKS_STALE_AFTER``.
+    """
 
     def __init__(
-        self, ledger: EventLedger, publisher: EventPublisher, registry: HandlerRegistry
+        self,
+        ledger: EventLedger,
+        publisher: EventPublisher,
+        registry: HandlerRegistry,
+        claim_seconds: float = 10.0,
     ) -> None:
         self.ledger = ledger
         self.publisher = publisher
         self.registry = registry
+        self.claim_seconds = claim_seconds
 
     def admit(
         self, envelope: WebhookEnvelope, body: bytes, headers: Mapping[str, str]
@@ -51,6 +72,7 @@ class Intake:
             names = [spec.name for spec in self.registry.match(custom_id, kind)]
             requested = EventStatus.RECEIVED if names else EventStatus.UNMATCHED
         inline = self.publisher.inline and requested is EventStatus.RECEIVED
+        token = uuid.uuid4().hex
         result = self.ledger.accept(
             event_id=envelope.id,
             kind=kind,
@@ -58,6 +80,8 @@ class Intake:
             enqueue=(self.publisher.queue, self.publisher.wire_message(envelope.id))
             if inline
             else None,
+            publish_claim=(token, self.claim_seconds),
+            body_sha256=hashlib.sha256(body).hexdigest(),
             note="" if kind else f"event type {envelope.type!r} is not processed",
             fields={
                 "event_type": envelope.type,
@@ -69,36 +93,31 @@ class Intake:
                 "handlers": names,
             },
         )
+        if not result.same_body:
+            REUSED_IDS.inc()
+            logger.warning(
+                "notification id %s was delivered again with a different body; the first body "
+                "is kept and the delivery is listed by `tlhooks events show`",
+                envelope.id,
+            )
+        if result.claimed:
+            self._publish(envelope.id, token)
+            return IntakeOutcome(envelope.id, EventStatus.QUEUED, result.same_body)
         if not result.created:
-            if result.status is EventStatus.RECEIVED:
-                # A redelivery of an event whose first queueing failed: queue it now.
-                self._queue(envelope.id, rollback=False)
-            return IntakeOutcome(envelope.id, EventStatus.DUPLICATE)
-        if result.status is not EventStatus.RECEIVED:
-            return IntakeOutcome(envelope.id, result.status)
-        self._queue(envelope.id, rollback=True)
-        return IntakeOutcome(envelope.id, EventStatus.QUEUED)
+            return IntakeOutcome(envelope.id, EventStatus.DUPLICATE, result.same_body)
+        return IntakeOutcome(envelope.id, result.status)
 
-    def _queue(self, event_id: str, *, rollback: bool) -> None:
+    def _publish(self, event_id: str, token: str) -> None:
+        """Publish under the claim; then mark ``received`` -> ``queued`` (and nothing else)."""
         try:
             self.publisher.publish(event_id)
         except StorageUnavailable:
-            if rollback:
-                self._roll_back(event_id)
+            try:
+                self.ledger.release_publish(event_id, token)
+            except StorageUnavailable:
+                logger.warning("event %s: the publish claim expires by itself", event_id)
             raise
         try:
-            self.ledger.transition(event_id, EventStatus.QUEUED, "published")
-        except InvalidTransition:
-            pass  # a worker already took the event: it moved on from 'received' by itself
+            self.ledger.mark_published(event_id, token)
         except StorageUnavailable:
             logger.warning("event %s was queued but not marked queued; workers proceed", event_id)
-
-    def _roll_back(self, event_id: str) -> None:
-        """Undo the store so the platform's retry starts clean; else the sweeper queues it."""
-        try:
-            delete_many(self.ledger, [event_id])
-        except StorageUnavailable:
-            logger.warning(
-                "event %s is stored but could not be queued or removed; the sweeper will queue it",
-                event_id,
-            )

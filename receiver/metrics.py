@@ -13,6 +13,11 @@ REJECTIONS = Counter(
     "tlhooks_webhook_rejections_total", "Webhook deliveries refused, by reason", ["reason"]
 )
 
+REUSED_IDS = Counter(
+    "tlhooks_webhook_reused_ids_total",
+    "Deliveries of a known notification id with a different body (the first body is kept)",
+)
+
 
 async def metrics_endpoint(_request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -13,6 +13,7 @@
     │   ├── PayloadTooLarge           413
     │   └── InvalidEnvelope           400
     ├── StorageUnavailable            the ledger or the broker cannot be reached (503 at the edge)
+    │   └── StorageRefused            it answers but refuses for now: OOM, READONLY, LOADING, BUSY
     ├── InvalidTransition             a status change the state machine forbids
     ├── FetchFailed                   retrieving a task from the API failed
     │   ├── RetryableFetchError       worth another try: 429, 5xx, transport error, task unsettled
@@ -93,6 +94,14 @@ class InvalidEnvelope(WebhookRejected):
 
 class StorageUnavailable(TlhooksError):
     """Redis (the ledger) or the Celery broker did not answer in time."""
+
+
+class StorageRefused(StorageUnavailable):
+    """Redis answered with a transient refusal (``code``: OOM, READONLY, LOADING, BUSY, ...)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class InvalidTransition(TlhooksError):

@@ -76,7 +76,9 @@ _S = EventStatus
 
 TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
     # queued -> queued and the like are re-queues by the sweeper; fetching -> fetching and
-    # handling -> handling are a new run taking over after a worker died.
+    # handling -> handling are a new run taking over after a worker died. fetching/handling ->
+    # queued is the sweeper rescuing an unleased run; intake never uses it: its mark after a
+    # publish is MARK_PUBLISHED, a compare-and-set from received only.
     _S.RECEIVED: frozenset({_S.QUEUED, _S.FETCHING, _S.DEAD}),
     _S.QUEUED: frozenset({_S.QUEUED, _S.FETCHING, _S.HANDLING, _S.DEAD}),
     _S.FETCHING: frozenset({_S.FETCHING, _S.QUEUED, _S.HANDLING, _S.FAILED, _S.DEAD}),

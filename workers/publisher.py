@@ -6,7 +6,8 @@ from celery import Celery
 from kombu.exceptions import KombuError, OperationalError
 from redis.exceptions import RedisError
 
-from tlhooks.errors import StorageUnavailable
+from tlhooks.errors import StorageRefused, StorageUnavailable
+from tlhooks.ledger.translation import storage_error
 from tlhooks.settings import Settings
 from workers.celery_config import PROCESS_TASK, celery_config, publish_retry_policy
 from workers.wire import process_event_message
@@ -60,16 +61,26 @@ class EventPublisher:
                         retry_policy=self._retry_policy,
                     )
         except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
-            raise StorageUnavailable(
-                f"The broker did not accept event(s) {event_ids[:3]}: {exc}"
-            ) from exc
+            raise _broker_error(f"The broker did not accept event(s) {event_ids[:3]}", exc) from exc
 
     def ping(self) -> None:
+        """The broker answers; a Redis broker must also take a write (not OOM, READONLY, ...)."""
         try:
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1)
+                if connection.transport.driver_type == "redis":
+                    client = connection.default_channel.client
+                    client.set(f"{self.queue}:probe", "1", px=10_000)
         except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
-            raise StorageUnavailable(f"The broker did not answer: {exc}") from exc
+            raise _broker_error("The broker did not answer", exc) from exc
 
     def close(self) -> None:
         self.app.close()
+
+
+def _broker_error(what: str, exc: BaseException) -> StorageUnavailable:
+    """A Redis broker's refusal (OOM, READONLY, ...) keeps its code; anything else is an outage."""
+    translated = storage_error(exc, "The Redis broker")
+    if isinstance(translated, StorageRefused):
+        return translated
+    return StorageUnavailable(f"{what}: {exc}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tlhooks.ledger.intake import IntakeResult
 from tlhooks.ledger.record import EventRecord, HandlerOutcome, HandlerState, Transition
-from tlhooks.ledger.store import EventLedger, IntakeResult, RunClaim
+from tlhooks.ledger.store import EventLedger, RunClaim
 
 __all__ = [
     "EventLedger",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from tlhooks.ledger.store import EventLedger, translate_redis_errors
+from tlhooks.ledger.store import EventLedger
+from tlhooks.ledger.translation import translate_redis_errors
 
 
 def delete_many(ledger: EventLedger, ids: Sequence[str]) -> int:
@@ -37,11 +38,15 @@ def delete_many(ledger: EventLedger, ids: Sequence[str]) -> int:
             pipe.zrem(keys.unsettled, event_id)
             pipe.zrem(keys.by_status(status), event_id)
             pipe.zrem(keys.schedule, event_id)
+            pipe.zrem(keys.redelivered, event_id)
+            pipe.zrem(keys.reused, event_id)
             pipe.delete(
                 keys.event(event_id),
                 keys.history(event_id),
                 keys.outcomes(event_id),
                 keys.lease(event_id),
+                keys.publishing(event_id),
+                keys.deliveries(event_id),
             )
         pipe.execute()
     return existed

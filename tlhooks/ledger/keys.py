@@ -31,6 +31,24 @@ class LedgerKeys:
         """String with a TTL: the token of the worker run that owns the event right now."""
         return f"{self.prefix}:lease:{event_id}"
 
+    def publishing(self, event_id: str) -> str:
+        """String with a TTL: the token of the one delivery allowed to publish the event."""
+        return f"{self.prefix}:publishing:{event_id}"
+
+    def deliveries(self, event_id: str) -> str:
+        """List: one JSON entry per delivery of the notification id (time, body hash, same)."""
+        return f"{self.prefix}:event:{event_id}:deliveries"
+
+    @property
+    def redelivered(self) -> str:
+        """Sorted set: ids delivered more than once, scored by the event's arrival time."""
+        return f"{self.prefix}:redelivered"
+
+    @property
+    def reused(self) -> str:
+        """Sorted set: ids delivered again with a different body, scored by arrival time."""
+        return f"{self.prefix}:reused"
+
     def task(self, task_id: str) -> str:
         """Hash: terminal kind (``ready``/``failed``) -> id of the first event of that kind."""
         return f"{self.prefix}:task:{task_id}"

@@ -32,6 +32,14 @@ class HandlerOutcome(BaseModel):
     finished_at: float | None = None
 
 
+class Delivery(BaseModel):
+    """One delivery of the notification id: when, the body's SHA-256, and whether it matched."""
+
+    at: float
+    body_sha256: str = ""
+    same: bool = True
+
+
 class Transition(BaseModel):
     status: EventStatus
     at: float
@@ -57,6 +65,8 @@ class EventRecord(BaseModel):
     crashes: int = 0
     requeues: int = 0
     deliveries: int = 1
+    reused_deliveries: int = 0
+    body_sha256: str | None = None
     next_attempt_at: float | None = None
     last_error: str | None = None
     last_traceback: str | None = None
@@ -68,10 +78,15 @@ class EventRecord(BaseModel):
     conflict_with: str | None = None
     history: list[Transition] = Field(default_factory=list)
     outcomes: dict[str, HandlerOutcome] = Field(default_factory=dict)
+    delivery_log: list[Delivery] = Field(default_factory=list)
 
     @classmethod
     def from_redis(
-        cls, fields: dict[str, str], history: list[str], outcomes: dict[str, str]
+        cls,
+        fields: dict[str, str],
+        history: list[str],
+        outcomes: dict[str, str],
+        deliveries: list[str] | None = None,
     ) -> EventRecord:
         data: dict[str, Any] = {k: v for k, v in fields.items() if v != ""}
         for name in _JSON_FIELDS:
@@ -79,6 +94,7 @@ class EventRecord(BaseModel):
                 data[name] = json.loads(data[name])
         data["history"] = [json.loads(item) for item in history]
         data["outcomes"] = {name: json.loads(raw) for name, raw in outcomes.items()}
+        data["delivery_log"] = [json.loads(item) for item in deliveries or []]
         return cls.model_validate(data)
 
     def outcome(self, handler: str) -> HandlerOutcome:

@@ -7,14 +7,40 @@ state actually stored), and claiming, renewing and releasing a worker run's leas
 
 from __future__ import annotations
 
-# KEYS: event, history, task, task_events, all_events, unsettled, queue
+# KEYS: event, history, task, task_events, all_events, unsettled, queue, publishing,
+#       deliveries, redelivered, reused
 # ARGV: event_id, kind ('' when not a task event), other_kind, now, status_prefix,
 #       requested_status, history_note, message ('' to leave queueing to the caller),
-#       field, value, field, value, ...
+#       publish token, publish claim ms, body sha256, field, value, field, value, ...
+# Returns {outcome, status, related, claimed ('1' when the caller must publish), same body}.
+# The claim (KEYS[8], SET NX with a TTL) makes exactly one delivery of a 'received' event
+# publish it; the delivery log keeps the first 100 deliveries, the counters all of them.
 ACCEPT = """
+local now = tonumber(ARGV[4])
+local function log_delivery(same)
+  if redis.call('LLEN', KEYS[9]) < 100 then
+    redis.call('RPUSH', KEYS[9], cjson.encode({at = now, body_sha256 = ARGV[11], same = same}))
+  end
+end
+local function claim()
+  if redis.call('SET', KEYS[8], ARGV[9], 'NX', 'PX', ARGV[10]) then return '1' end
+  return '0'
+end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
-  return {'redelivered', redis.call('HGET', KEYS[1], 'status'), ''}
+  local first = redis.call('HGET', KEYS[1], 'body_sha256')
+  local same = (not first) or first == '' or first == ARGV[11]
+  local received = tonumber(redis.call('HGET', KEYS[1], 'received_at') or ARGV[4]) or now
+  redis.call('ZADD', KEYS[10], 'NX', received, ARGV[1])
+  if not same then
+    redis.call('HINCRBY', KEYS[1], 'reused_deliveries', 1)
+    redis.call('ZADD', KEYS[11], 'NX', received, ARGV[1])
+  end
+  log_delivery(same)
+  local current = redis.call('HGET', KEYS[1], 'status')
+  local claimed = '0'
+  if current == 'received' then claimed = claim() end
+  return {'redelivered', current, '', claimed, same and '1' or '0'}
 end
 local status = ARGV[6]
 local related = ''
@@ -35,15 +61,19 @@ if kind ~= '' then
     redis.call('HSET', KEYS[3], kind, ARGV[1])
   end
 end
-for i = 9, #ARGV, 2 do
+for i = 12, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
 end
-local now = tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], 'body_sha256', ARGV[11])
+log_delivery(true)
+local claimed = '0'
 if status == 'received' and ARGV[8] ~= '' then
   redis.call('LPUSH', KEYS[7], ARGV[8])
   redis.call('RPUSH', KEYS[2], cjson.encode({status = 'received', at = now, note = ARGV[7]}))
   status = 'queued'
   ARGV[7] = 'published'
+elseif status == 'received' then
+  claimed = claim()
 end
 redis.call('HSET', KEYS[1], 'status', status)
 redis.call('ZADD', KEYS[5], now, ARGV[1])
@@ -55,7 +85,36 @@ if status == 'received' or status == 'queued' then
   redis.call('ZADD', KEYS[6], now, ARGV[1])
 end
 redis.call('RPUSH', KEYS[2], cjson.encode({status = status, at = now, note = ARGV[7]}))
-return {'created', status, related}
+return {'created', status, related, claimed, '1'}
+"""
+
+# KEYS: event, history, unsettled, publishing   ARGV: event_id, token, now, status_prefix
+# After a publish: 'received' -> 'queued' only (compare-and-set; a worker that already moved
+# the event on keeps its state), and the caller's publish claim is released.
+MARK_PUBLISHED = """
+if redis.call('GET', KEYS[4]) == ARGV[2] then
+  redis.call('DEL', KEYS[4])
+end
+local current = redis.call('HGET', KEYS[1], 'status')
+if current ~= 'received' then
+  return current or ''
+end
+local now = tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], 'status', 'queued', 'updated_at', ARGV[3])
+redis.call('ZREM', ARGV[4] .. 'received', ARGV[1])
+redis.call('ZADD', ARGV[4] .. 'queued', now, ARGV[1])
+local received = tonumber(redis.call('HGET', KEYS[1], 'received_at') or ARGV[3]) or now
+redis.call('ZADD', KEYS[3], 'NX', received, ARGV[1])
+redis.call('RPUSH', KEYS[2], cjson.encode({status = 'queued', at = now, note = 'published'}))
+return 'received'
+"""
+
+# KEYS: publishing   ARGV: token   (a failed publish gives the claim back to a redelivery)
+RELEASE_PUBLISH = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
 """
 
 # KEYS: event, history, unsettled

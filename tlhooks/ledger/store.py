@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -12,21 +11,14 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tlhooks.errors import InvalidTransition, StorageUnavailable
+from tlhooks.errors import InvalidTransition
 from tlhooks.ledger import scripts
+from tlhooks.ledger.intake import IntakeSteps
 from tlhooks.ledger.keys import LedgerKeys
 from tlhooks.ledger.record import EventRecord, HandlerOutcome, encode_fields
+from tlhooks.ledger.translation import translate_redis_errors as translate_redis_errors
 from tlhooks.settings import Settings
 from tlhooks.status import SETTLED, EventStatus, sources_of
-
-
-@dataclass(frozen=True)
-class IntakeResult:
-    """What ``accept`` decided: a new record (in ``status``) or a redelivery of a known id."""
-
-    created: bool
-    status: EventStatus
-    related_event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,21 +43,15 @@ def connect(url: str, socket_timeout: float) -> redis.Redis:
     )
 
 
-@contextlib.contextmanager
-def translate_redis_errors() -> Iterator[None]:
-    try:
-        yield
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
-        raise StorageUnavailable(f"Redis did not answer: {exc}") from exc
-
-
-class EventLedger:
+class EventLedger(IntakeSteps):
     """The durable record of every event. All multi-key decisions run as Lua scripts."""
 
     def __init__(self, client: redis.Redis, keys: LedgerKeys | None = None) -> None:
         self.client = client
         self.keys = keys or LedgerKeys()
         self._accept = client.register_script(scripts.ACCEPT)
+        self._mark_published = client.register_script(scripts.MARK_PUBLISHED)
+        self._release_publish = client.register_script(scripts.RELEASE_PUBLISH)
         self._transition = client.register_script(scripts.TRANSITION)
         self._begin_run = client.register_script(scripts.BEGIN_RUN)
         self._renew = client.register_script(scripts.RENEW_LEASE)
@@ -77,52 +63,12 @@ class EventLedger:
         client = connect(settings.redis_url, settings.redis_socket_timeout)
         return cls(client, LedgerKeys(settings.key_prefix))
 
-    def ping(self) -> None:
+    def ping(self, *, write: bool = False) -> None:
+        """PING; with ``write`` also prove that Redis takes writes (not OOM, READONLY, ...)."""
         with translate_redis_errors():
             self.client.ping()
-
-    # Intake -------------------------------------------------------------------------------
-
-    def accept(
-        self,
-        *,
-        event_id: str,
-        kind: str | None,
-        requested: EventStatus,
-        fields: dict[str, Any],
-        note: str = "",
-        now: float | None = None,
-        enqueue: tuple[str, str] | None = None,
-    ) -> IntakeResult:
-        """Store a new event atomically, de-duplicating on its id and on (task, kind).
-
-        ``kind`` is ``ready`` or ``failed`` for analyze task events and None otherwise.
-        A second event of the same kind for a task is stored as ``duplicate``; an event of the
-        other kind is stored as ``conflict``. A known event id only counts a redelivery.
-        ``enqueue`` is ``(queue key, message)``: a new event to be processed is then pushed
-        onto the broker's list in the same script and stored as ``queued``.
-        """
-        now = time.time() if now is None else now
-        task_id = str(fields.get("task_id") or "")
-        other = {"ready": "failed", "failed": "ready"}.get(kind or "", "")
-        values = encode_fields({**fields, "received_at": now, "updated_at": now, "deliveries": 1})
-        args: list[Any] = [event_id, kind or "", other, now, self.keys.status_prefix]
-        queue, message = enqueue or ("", "")
-        args += [requested.value, note, message]
-        for name, value in values.items():
-            args += [name, value]
-        keys = [
-            self.keys.event(event_id),
-            self.keys.history(event_id),
-            self.keys.task(task_id),
-            self.keys.task_events(task_id),
-            self.keys.all_events,
-            self.keys.unsettled,
-            queue or self.keys.all_events,
-        ]
-        with translate_redis_errors():
-            outcome, status, related = self._accept(keys=keys, args=args)
-        return IntakeResult(outcome == "created", EventStatus(status), related or None)
+            if write:
+                self.client.set(f"{self.keys.prefix}:probe", "1", px=10_000)
 
     # State --------------------------------------------------------------------------------
 
@@ -185,13 +131,14 @@ class EventLedger:
                 pipe.hgetall(self.keys.event(event_id))
                 pipe.lrange(self.keys.history(event_id), 0, -1)
                 pipe.hgetall(self.keys.outcomes(event_id))
+                pipe.lrange(self.keys.deliveries(event_id), 0, -1)
             replies: list[Any] = pipe.execute()
         records = []
         for index, event_id in enumerate(ids):
-            fields, history, outcomes = replies[3 * index : 3 * index + 3]
+            fields, history, outcomes, deliveries = replies[4 * index : 4 * index + 4]
             if fields:
                 fields["event_id"] = event_id
-                records.append(EventRecord.from_redis(fields, history, outcomes))
+                records.append(EventRecord.from_redis(fields, history, outcomes, deliveries))
         return records
 
     def require(self, event_id: str) -> EventRecord:

@@ -36,6 +36,14 @@ def filter_options(func: F) -> F:
         click.option("--since", help="Received after: 2h, 7d, a unix time or ISO date-time."),
         click.option("--until", help="Received before (same forms as --since)."),
         click.option("--error", help="Text in the last error (case-insensitive)."),
+        click.option(
+            "--redelivered", is_flag=True, help="Events whose notification id came more than once."
+        ),
+        click.option(
+            "--reused-id",
+            is_flag=True,
+            help="Events whose notification id came again with a different body.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -53,6 +61,8 @@ def make_filter(params: dict[str, Any]) -> EventFilter:
             since=params["since"],
             until=params["until"],
             error=params["error"],
+            redelivered=params["redelivered"],
+            reused_id=params["reused_id"],
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -91,6 +101,8 @@ def list_events(limit: int, page: int, count_only: bool, as_json: bool, **params
         emit(rows)
         return
     columns = ["received_at", "status", "event_type", "task_id", "custom_id", "event_id"]
+    if selection.redelivered or selection.reused_id:
+        columns += ["deliveries", "reused_deliveries"]
     click.echo(render_table(rows, [*columns, "last_error"]))
 
 

@@ -49,6 +49,8 @@ class EventFilter:
     since: float | None = None
     until: float | None = None
     error: str | None = None
+    redelivered: bool = False
+    reused_id: bool = False
 
     def matches(self, record: EventRecord) -> bool:
         checks = (
@@ -60,6 +62,8 @@ class EventFilter:
             self.since is None or record.received_at >= self.since,
             self.until is None or record.received_at <= self.until,
             self.error is None or self.error.lower() in (record.last_error or "").lower(),
+            not self.redelivered or record.deliveries > 1,
+            not self.reused_id or record.reused_deliveries > 0,
         )
         return all(checks)
 
@@ -71,6 +75,12 @@ def _candidate_ids(ledger: EventLedger, selection: EventFilter) -> Iterator[list
     high = selection.until if selection.until is not None else "+inf"
     if selection.task_id is not None:
         yield [str(i) for i in client.zrevrange(ledger.keys.task_events(selection.task_id), 0, -1)]
+        return
+    if selection.reused_id or selection.redelivered:
+        index = ledger.keys.reused if selection.reused_id else ledger.keys.redelivered
+        found = [str(i) for i in client.zrevrangebyscore(index, high, low)]
+        for start in range(0, len(found), _CHUNK):
+            yield found[start : start + _CHUNK]
         return
     if selection.statuses:
         ids: list[str] = []

@@ -25,6 +25,8 @@ def build_filter(
     since: str | None = None,
     until: str | None = None,
     error: str | None = None,
+    redelivered: bool | None = None,
+    reused_id: bool | None = None,
 ) -> EventFilter:
     """An EventFilter from user input; a ValueError says what is wrong and what is allowed."""
     statuses = set()
@@ -44,6 +46,8 @@ def build_filter(
         since=parse_moment(since) if since else None,
         until=parse_moment(until) if until else None,
         error=error,
+        redelivered=bool(redelivered),
+        reused_id=bool(reused_id),
     )
 
 
@@ -65,6 +69,8 @@ def summary(record: EventRecord) -> dict[str, Any]:
         "custom_id": record.custom_id,
         "handlers": record.handlers,
         "attempts": record.attempts,
+        "deliveries": record.deliveries,
+        "reused_deliveries": record.reused_deliveries,
         "last_error": error,
     }
 
@@ -73,6 +79,7 @@ def detail(record: EventRecord) -> dict[str, Any]:
     """Everything the ledger holds about one event."""
     data = record.model_dump(mode="json")
     data["history"] = [{**t, "at_iso": iso(t["at"])} for t in data["history"]]
+    data["delivery_log"] = [{**d, "at_iso": iso(d["at"])} for d in data["delivery_log"]]
     return data
 
 
