@@ -13,6 +13,9 @@ Why each value (see README, "Delivery guarantees"):
 - The same ``visibility_timeout`` is set in all three places Celery reads it.
 - ``unacked_restore_interval`` / ``unacked_restore_throttle`` (kombu 5.7): sweep the unacked
   set every few seconds instead of about every 100 s.
+- ``broker_transport``: kombu's Redis transport with one fix (workers/transport.py) so a broker
+  restart is a reconnect, not an "Unrecoverable error" exit; the worker retries the broker
+  forever (``broker_connection_max_retries = None``) with Celery's backoff.
 - Socket timeouts and one publish retry make a hung Redis a fast error, never a hung request.
 """
 
@@ -25,6 +28,7 @@ from typing import Any
 from kombu.entity import Exchange, Queue
 
 from tlhooks.settings import Settings
+from workers.transport import TRANSPORT
 
 PROCESS_TASK = "tlhooks.process_event"
 SWEEP_TASK = "tlhooks.sweep"
@@ -52,6 +56,13 @@ def transport_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def broker_transport(settings: Settings) -> str | None:
+    """Our Redis transport (workers/transport.py) for a Redis broker; kombu's choice otherwise."""
+    if settings.effective_broker_url.startswith(("redis://", "rediss://")):
+        return TRANSPORT
+    return None
+
+
 def publish_retry_policy() -> dict[str, Any]:
     return {
         "max_retries": 1,
@@ -65,6 +76,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     options = transport_options(settings)
     return {
         "broker_url": settings.effective_broker_url,
+        "broker_transport": broker_transport(settings),
         "broker_transport_options": options,
         "result_backend_transport_options": options,
         "visibility_timeout": settings.visibility_timeout,

@@ -1,0 +1,56 @@
+"""A Redis SIGKILL and restart from its append-only file: the worker rides it out."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Stack
+from tests.support.processes import wait_until
+from tlhooks.redis_server import RedisServerProcess
+from tlhooks.status import EventStatus
+
+HANDLERS = "tests.e2e.plugin_handlers,tests.e2e.fault_handlers"
+
+
+@pytest.fixture
+def aof_stack(tmp_path: Path, log_dir: Path) -> Iterator[Stack]:
+    server = RedisServerProcess(tmp_path, persistent=True, log_path=log_dir / "redis-aof.log")
+    server.start()
+    built = Stack(server, log_dir)  # type: ignore[arg-type]
+    built.env["TLHOOKS_HANDLERS"] = HANDLERS
+    try:
+        yield built
+    finally:
+        built.close()
+        server.stop()
+
+
+def _kill_and_restart(server: RedisServerProcess, down: float) -> None:
+    server.signal(signal.SIGKILL)
+    assert server.process is not None
+    server.process.wait(10)
+    time.sleep(down)  # the outage itself, not a wait for anything
+    server.start()
+
+
+def test_a_worker_rides_out_a_redis_restart_mid_handler_and_carries_on(aof_stack: Stack) -> None:
+    stack = aof_stack
+    stack.start()
+    worker = stack.workers[0]
+    task = stack.create_task("ready", custom_id="hold-1")
+    wait_until(lambda: stack.calls("hold", task["task_id"]), timeout=20)
+
+    _kill_and_restart(stack.redis_server, down=3)  # type: ignore[arg-type]
+
+    event = stack.wait_for_status(task["task_id"], EventStatus.HANDLED, timeout=60)
+    assert worker.alive(), worker.log
+    assert len(stack.calls("hold", task["task_id"])) == 1
+    assert event.outcomes["hold"].attempts == 1
+    after = stack.create_task("ready", custom_id="after-1")
+    stack.wait_for_status(after["task_id"], EventStatus.HANDLED, timeout=30)
+    assert worker.alive(), worker.log
