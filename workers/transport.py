@@ -23,7 +23,7 @@ from kombu.transport import redis as kombu_redis
 TRANSPORT = "workers.transport:Transport"
 
 
-class Transport(kombu_redis.Transport):  # type: ignore[misc]
+class Transport(kombu_redis.Transport):
     """The Redis transport whose ``client`` survives ``Connection.collect()``."""
 
     _last_client: Any = None
