@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.e2e.conftest import Stack
 from tests.e2e.test_pipeline import envelope
+from tests.support.processes import wait_until
 from tlhooks.ledger import EventRecord
 from tlhooks.status import EventStatus
 
@@ -71,3 +72,20 @@ def assert_each_succeeded_handler_ran_once(
         ran = calls.get(event.event_id, 0)
         assert 1 <= ran <= 1 + event.crashes, (event.event_id, ran, event.crashes)
         assert event.outcomes[handler].state.value == "succeeded"
+
+
+def wait_all_handled(stack: Stack, task_ids: list[str], timeout: float) -> list[EventRecord]:
+    """Wait until every task's event is handled; on a timeout, say where the others are."""
+    try:
+        wait_until(lambda: all_handled(stack, task_ids), timeout=timeout)
+    except TimeoutError:
+        records = events(stack, task_ids)
+        stuck = [
+            (e.event_id, e.status.value, e.crashes, e.requeues, e.last_error)
+            for e in records
+            if e.status is not EventStatus.HANDLED
+        ]
+        raise AssertionError(
+            f"{len(records)} of {len(task_ids)} events found; not handled: {stuck[:10]}"
+        ) from None
+    return events(stack, task_ids)

@@ -171,3 +171,16 @@ def test_a_due_retry_of_a_settled_event_is_dropped(ledger: EventLedger, ops: Swe
     assert ops.requeue_due("e1", queue=QUEUE, message="m") == "settled"
     assert ledger.due_ids(time.time() + 3600) == []
     assert ledger.client.llen(QUEUE) == 0
+
+
+def test_a_queued_event_is_not_requeued_while_the_queue_still_holds_messages(
+    ledger: EventLedger, ops: SweepOps
+) -> None:
+    handling(ledger, "e1")
+    ledger.transition("e1", EventStatus.QUEUED)
+    ledger.client.lpush(QUEUE, "a backlog")
+
+    assert rescue(ops, "e1", EventStatus.QUEUED) == "waiting"
+    assert ledger.require("e1").requeues == 0
+    ledger.client.delete(QUEUE)
+    assert rescue(ops, "e1", EventStatus.QUEUED) == "queued"
