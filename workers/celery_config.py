@@ -6,13 +6,19 @@ Why each value (see README, "Delivery guarantees"):
   task returns, and a prefork child killed mid-task puts its message back.
 - ``worker_prefetch_multiplier = 1``: nothing waits reserved behind a running task.
 - No ETA/countdown messages at all: retries are kept in the ledger's schedule and published by
-  the sweeper when due. The visibility timeout therefore only has to exceed one run of one
-  message, not a retry delay, and can be short, so a killed worker's message comes back in
-  seconds. A run that outlives it is harmless: the redelivered copy finds the run's lease and
-  only re-checks the event after the lease ends.
-- The same ``visibility_timeout`` is set in all three places Celery reads it.
-- ``unacked_restore_interval`` / ``unacked_restore_throttle`` (kombu 5.7): sweep the unacked
-  set every few seconds instead of about every 100 s.
+  the sweeper when due, so the visibility timeout never has to cover a retry delay.
+- Default timings (tlhooks/settings.py), chosen so every event of a SIGKILLed worker is handled
+  again within 15 s (measured: ~10 s, tests/e2e/test_worker_kill.py):
+  ``TLHOOKS_VISIBILITY_TIMEOUT=10`` and ``TLHOOKS_UNACKED_RESTORE_INTERVAL=1`` bring back a
+  message the dead worker had taken within about 11 s; ``TLHOOKS_LEASE_SECONDS=5`` and
+  ``TLHOOKS_SWEEP_INTERVAL=2`` let the sweeper re-queue a started run within about 7 s of its
+  death. Safe for long handlers: a live run's lease is renewed every third of its length by
+  the LeaseKeeper thread, whatever the handler does, and a copy of its message redelivered
+  after the visibility timeout finds that lease, schedules one re-check for after the lease
+  and is acknowledged, so a long handler is never run twice in parallel (it costs one extra
+  message per run longer than the visibility timeout). Settings refuse a visibility timeout
+  not longer than the lease. Raise the lease only for handlers that can starve the keeper
+  thread (CPU-bound code holding the GIL for seconds).
 - ``broker_transport``: kombu's Redis transport with one fix (workers/transport.py) so a broker
   restart is a reconnect, not an "Unrecoverable error" exit; the worker retries the broker
   forever (``broker_connection_max_retries = None``) with Celery's backoff.
