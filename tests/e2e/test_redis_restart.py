@@ -22,6 +22,9 @@ def aof_stack(tmp_path: Path, log_dir: Path) -> Iterator[Stack]:
     server.start()
     built = Stack(server, log_dir)  # type: ignore[arg-type]
     built.env["TLHOOKS_HANDLERS"] = HANDLERS
+    # leases outlast the outages here; an outage longer than the lease may re-run a handler
+    built.env["TLHOOKS_LEASE_SECONDS"] = "8"
+    built.env["TLHOOKS_VISIBILITY_TIMEOUT"] = "10"
     try:
         yield built
     finally:
@@ -84,3 +87,18 @@ def test_events_queued_before_a_redis_restart_are_all_handled_after_it(aof_stack
 
     wait_all_handled(stack, tasks, timeout=60)
     assert worker.alive(), worker.log
+
+
+def test_a_handler_that_succeeded_while_redis_was_away_runs_once(aof_stack: Stack) -> None:
+    stack = aof_stack
+    stack.start_receiver()
+    stack.start_worker(TEST_HOLD_SECONDS="2")
+    task = stack.create_task("ready", custom_id="hold-3")
+    wait_until(lambda: stack.calls("hold", task["task_id"]), timeout=20)
+
+    _kill_and_restart(stack.redis_server, down=4)  # the handler returns while Redis is away
+
+    event = stack.wait_for_status(task["task_id"], EventStatus.HANDLED, timeout=60)
+    assert len(stack.calls("hold", task["task_id"])) == 1
+    assert event.outcomes["hold"].attempts == 1
+    assert event.crashes == 0
