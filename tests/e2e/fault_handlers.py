@@ -36,4 +36,4 @@ def hold(ctx: HandlerContext) -> None:
 def load(ctx: HandlerContext) -> None:
     """Succeeds after a short pause, so a few hundred events are in flight at a kill."""
     _record("load", ctx)
-    time.sleep(0.3)
+    time.sleep(0.15)

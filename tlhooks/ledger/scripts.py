@@ -158,7 +158,9 @@ local function move(status, target, note)
   redis.call('ZADD', ARGV[4] .. target, now, ARGV[1])
   redis.call('RPUSH', KEYS[2], cjson.encode({status = target, at = now, note = note}))
   if target == 'queued' and ARGV[5] ~= '' then
-    redis.call('LPUSH', KEYS[6], ARGV[5])
+    -- the consuming end (workers BRPOP), as kombu restores a message: a rescued or retried
+    -- event is older than anything waiting, so it does not queue behind a backlog
+    redis.call('RPUSH', KEYS[6], ARGV[5])
   end
   return {target, status}
 end
