@@ -8,7 +8,7 @@ Why each value (see README, "Delivery guarantees"):
 - No ETA/countdown messages at all: retries are kept in the ledger's schedule and published by
   the sweeper when due, so the visibility timeout never has to cover a retry delay.
 - Default timings (tlhooks/settings.py), chosen so every event of a SIGKILLed worker is handled
-  again within 15 s (measured: ~10 s, tests/e2e/test_worker_kill.py):
+  again within 15 s (measured: 5.5 s, tests/e2e/test_worker_kill.py):
   ``TLHOOKS_VISIBILITY_TIMEOUT=10`` and ``TLHOOKS_UNACKED_RESTORE_INTERVAL=1`` bring back a
   message the dead worker had taken within about 11 s; ``TLHOOKS_LEASE_SECONDS=5`` and
   ``TLHOOKS_SWEEP_INTERVAL=2`` let the sweeper re-queue a started run within about 7 s of its
