@@ -61,14 +61,15 @@ class Settings(BaseSettings):
     retry_base_delay: float = Field(2.0, gt=0)
     retry_max_delay: float = Field(600.0, gt=0)
 
-    # Worker and at-least-once tuning
+    # Worker and at-least-once tuning (README, "Delivery guarantees": why these are safe)
     worker_pool: Literal["threads", "prefork", "solo"] = "threads"
     worker_concurrency: int = Field(32, ge=1)
-    visibility_timeout: int = Field(60, ge=2)
-    unacked_restore_interval: float = Field(5.0, gt=0)
-    lease_seconds: float = Field(30.0, ge=1)
-    sweep_interval: float = Field(5.0, gt=0)
+    visibility_timeout: int = Field(10, ge=2)
+    unacked_restore_interval: float = Field(1.0, gt=0)
+    lease_seconds: float = Field(5.0, ge=1)
+    sweep_interval: float = Field(2.0, gt=0)
     stale_after: float = Field(120.0, gt=0)
+    outcome_write_timeout: float = Field(30.0, ge=0)
 
     # Ops
     admin_token: str | None = None
@@ -95,6 +96,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "TLHOOKS_RETRY_MAX_DELAY must be at least TLHOOKS_RETRY_BASE_DELAY "
                 f"({self.retry_max_delay} < {self.retry_base_delay})"
+            )
+        if self.visibility_timeout <= self.lease_seconds:
+            raise ValueError(
+                "TLHOOKS_VISIBILITY_TIMEOUT must be longer than TLHOOKS_LEASE_SECONDS "
+                f"({self.visibility_timeout} <= {self.lease_seconds}), or a dead run's message "
+                "comes back while its lease still looks alive; raise the first or lower the second"
             )
         return self
 

@@ -6,13 +6,22 @@ Why each value (see README, "Delivery guarantees"):
   task returns, and a prefork child killed mid-task puts its message back.
 - ``worker_prefetch_multiplier = 1``: nothing waits reserved behind a running task.
 - No ETA/countdown messages at all: retries are kept in the ledger's schedule and published by
-  the sweeper when due. The visibility timeout therefore only has to exceed one run of one
-  message, not a retry delay, and can be short, so a killed worker's message comes back in
-  seconds. A run that outlives it is harmless: the redelivered copy finds the run's lease and
-  only re-checks the event after the lease ends.
-- The same ``visibility_timeout`` is set in all three places Celery reads it.
-- ``unacked_restore_interval`` / ``unacked_restore_throttle`` (kombu 5.7): sweep the unacked
-  set every few seconds instead of about every 100 s.
+  the sweeper when due, so the visibility timeout never has to cover a retry delay.
+- Default timings (tlhooks/settings.py), chosen so every event of a SIGKILLed worker is handled
+  again within 15 s (measured: 5.5 s, tests/e2e/test_worker_kill.py):
+  ``TLHOOKS_VISIBILITY_TIMEOUT=10`` and ``TLHOOKS_UNACKED_RESTORE_INTERVAL=1`` bring back a
+  message the dead worker had taken within about 11 s; ``TLHOOKS_LEASE_SECONDS=5`` and
+  ``TLHOOKS_SWEEP_INTERVAL=2`` let the sweeper re-queue a started run within about 7 s of its
+  death. Safe for long handlers: a live run's lease is renewed every third of its length by
+  the LeaseKeeper thread, whatever the handler does, and a copy of its message redelivered
+  after the visibility timeout finds that lease, schedules one re-check for after the lease
+  and is acknowledged, so a long handler is never run twice in parallel (it costs one extra
+  message per run longer than the visibility timeout). Settings refuse a visibility timeout
+  not longer than the lease. Raise the lease only for handlers that can starve the keeper
+  thread (CPU-bound code holding the GIL for seconds).
+- ``broker_transport``: kombu's Redis transport with one fix (workers/transport.py) so a broker
+  restart is a reconnect, not an "Unrecoverable error" exit; the worker retries the broker
+  forever (``broker_connection_max_retries = None``) with Celery's backoff.
 - Socket timeouts and one publish retry make a hung Redis a fast error, never a hung request.
 """
 
@@ -23,6 +32,7 @@ from typing import Any
 from kombu.entity import Exchange, Queue
 
 from tlhooks.settings import Settings
+from workers.transport import TRANSPORT
 
 PROCESS_TASK = "tlhooks.process_event"
 SWEEP_TASK = "tlhooks.sweep"
@@ -50,6 +60,13 @@ def transport_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def broker_transport(settings: Settings) -> str | None:
+    """Our Redis transport (workers/transport.py) for a Redis broker; kombu's choice otherwise."""
+    if settings.effective_broker_url.startswith(("redis://", "rediss://")):
+        return TRANSPORT
+    return None
+
+
 def publish_retry_policy() -> dict[str, Any]:
     return {
         "max_retries": 1,
@@ -63,6 +80,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     options = transport_options(settings)
     return {
         "broker_url": settings.effective_broker_url,
+        "broker_transport": broker_transport(settings),
         "broker_transport_options": options,
         "result_backend_transport_options": options,
         "visibility_timeout": settings.visibility_timeout,

@@ -1,8 +1,11 @@
 """LeaseKeeper: one thread per worker process that keeps the leases of running events alive.
 
 A run holds ``lease:{event_id}`` for ``lease_seconds`` and the keeper renews it every third of
-that, so a run that dies stops renewing and its lease lapses within ``lease_seconds``; a copy of
-the message that arrives while the lease is held knows another run is alive.
+that, so a run that dies stops renewing and its lease lapses within ``lease_seconds``: the
+sweeper then re-queues the event at its next sweep. A copy of the message that arrives while
+the lease is held knows another run is alive. The renewal runs on its own thread, so a handler
+of any length keeps its lease; if Redis was away for longer than the lease, the live run takes
+its lapsed lease back, unless a new run has claimed the event meanwhile.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from tlhooks.ledger import EventLedger, EventRecord, HandlerOutcome, HandlerStat
 from tlhooks.status import EventStatus
 from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
+from workers.outcomes import record_outcome
 from workers.retry import RetryPolicy
 from workers.validation_stage import Verdict, judge
 
@@ -53,6 +54,7 @@ class EventProcessor:
         policy: RetryPolicy,
         leases: LeaseKeeper,
         clock: Callable[[], float] = time.time,
+        outcome_write_timeout: float = 30.0,
     ) -> None:
         self.ledger = ledger
         self.client = client
@@ -60,6 +62,7 @@ class EventProcessor:
         self.policy = policy
         self.leases = leases
         self.clock = clock
+        self.outcome_write_timeout = outcome_write_timeout
 
     def process(self, event_id: str) -> str:
         """Run the event once; return what happened (for logs and tests)."""
@@ -226,7 +229,7 @@ class EventProcessor:
                 started_at=started,
                 finished_at=self.clock(),
             )
-        self.ledger.save_outcome(record.event_id, outcome)
+        record_outcome(self.ledger, record.event_id, outcome, self.outcome_write_timeout)
         return outcome
 
     def _conclude(
@@ -268,6 +271,8 @@ class EventProcessor:
         self, event_id: str, delay: float, error: str, trace: str | None = None
     ) -> None:
         due = self.clock() + delay
+        # scheduled first: a crash between the two leaves a due retry, not an unscheduled event
+        self.ledger.schedule(event_id, due)
         self.ledger.transition(
             event_id,
             EventStatus.FAILED,
@@ -276,7 +281,6 @@ class EventProcessor:
             last_traceback=trace,
             next_attempt_at=due,
         )
-        self.ledger.schedule(event_id, due)
 
     def _die(self, event_id: str, reason: str, trace: str | None = None) -> str:
         logger.error("event %s is dead: %s", event_id, reason)

@@ -37,6 +37,7 @@ def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntim
         registry=registry,
         policy=policy,
         leases=LeaseKeeper(ledger, settings.lease_seconds),
+        outcome_write_timeout=settings.outcome_write_timeout,
     )
     sweeper = Sweeper(
         ledger, publisher, policy, settings.stale_after, retention_days=settings.retention_days

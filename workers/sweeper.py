@@ -3,14 +3,21 @@
 Run periodically by Celery beat (``tlhooks.sweep``), it
 
 1. publishes events whose scheduled retry is due (the only way retries reach the queue);
-2. re-queues events stuck in an unsettled state for longer than ``stale_after`` with no run
-   holding them and no retry scheduled: a message Redis lost, a publish that failed after the
-   event was stored, a run that died after its message was acknowledged;
-3. expires settled events older than ``TLHOOKS_RETENTION_DAYS`` (retention), keeping dead,
+2. re-queues runs that died: an event in ``fetching`` or ``handling`` whose lease has lapsed
+   (a live run renews it every third of ``TLHOOKS_LEASE_SECONDS``), at the first sweep after
+   the lapse, so a killed worker's started events come back within seconds;
+3. re-queues events stuck in ``received``, ``queued`` or ``failed`` for longer than
+   ``stale_after`` with no run holding them and no retry scheduled: a message Redis lost, a
+   publish to a separate broker that failed after the event was stored. These may be waiting
+   in a long queue, so ``stale_after`` must exceed the longest backlog you expect; a killed
+   worker's taken-but-unstarted messages come back sooner, through the visibility timeout;
+4. expires settled events older than ``TLHOOKS_RETENTION_DAYS`` (retention), keeping dead,
    invalid and truncated ones until they are replayed or purged.
 
-Each rescue counts in ``requeues``; an event rescued more than ``max_attempts`` times is dead,
-so nothing loops forever.
+Each move is one Lua script (tlhooks/ledger/sweeping.py) that re-checks the state, the lease
+and the schedule, so a run that starts meanwhile is never flipped; when the broker is the
+ledger's Redis the message is pushed in the same script. Each rescue counts in ``requeues``;
+an event rescued more than ``max_attempts`` times is dead, so nothing loops forever.
 """
 
 from __future__ import annotations
@@ -20,8 +27,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tlhooks.errors import InvalidTransition
 from tlhooks.ledger import EventLedger
+from tlhooks.ledger.sweeping import SweepOps
 from tlhooks.ops.housekeeping import expire
 from tlhooks.status import EventStatus
 from workers.publisher import EventPublisher
@@ -29,13 +36,9 @@ from workers.retry import RetryPolicy
 
 logger = logging.getLogger("tlhooks.sweeper")
 
-UNSETTLED = (
-    EventStatus.RECEIVED,
-    EventStatus.QUEUED,
-    EventStatus.FETCHING,
-    EventStatus.HANDLING,
-    EventStatus.FAILED,
-)
+# Runs: no live run is in one of these states without holding the event's lease.
+RUN_STATES = (EventStatus.FETCHING, EventStatus.HANDLING)
+WAITING_STATES = (EventStatus.RECEIVED, EventStatus.QUEUED, EventStatus.FAILED)
 
 
 @dataclass
@@ -65,60 +68,68 @@ class Sweeper:
         self.clock = clock
         self.batch = batch
         self.retention_days = retention_days
+        self.ops = SweepOps(ledger)
 
     def sweep(self) -> SweepReport:
         report = SweepReport()
         lock = self.ledger.keys.sweep_lock
-        if not self.ledger.try_lock(lock, max(self.stale_after, 30.0)):
+        token = self.ops.try_lock(lock, max(self.stale_after, 30.0))
+        if token is None:
             report.skipped = True
             return report
         try:
             self._publish_due(report)
-            self._rescue_stale(report)
+            self._rescue(report)
             report.expired = expire(self.ledger, self.retention_days, self.clock(), self.batch)
         finally:
-            self.ledger.unlock(lock)
+            self.ops.unlock(lock, token)
         if report.published or report.rescued or report.dead or report.expired:
             logger.info("sweep: %s", report)
         return report
 
     def _publish_due(self, report: SweepReport) -> None:
-        for event_id in self.ledger.claim_due(self.clock(), self.batch):
-            if self.ledger.has_lease(event_id):
-                self.ledger.schedule(event_id, self.clock() + 1)
-                continue
-            if self._queue(event_id, "retry due"):
+        for event_id in self.ledger.due_ids(self.clock(), self.batch):
+            outcome = self.ops.requeue_due(event_id, note="retry due", **self._message(event_id))
+            if outcome == "queued":
+                self._publish_separately(event_id)
                 report.published += 1
 
-    def _rescue_stale(self, report: SweepReport) -> None:
-        cutoff = self.clock() - self.stale_after
-        for status in UNSETTLED:
+    def _rescue(self, report: SweepReport) -> None:
+        now = self.clock()
+        for status in (*RUN_STATES, *WAITING_STATES):
+            waited = 0.0 if status in RUN_STATES else self.stale_after
+            cutoff = now - waited
             for event_id in self.ledger.ids_in_status(
                 status, entered_before=cutoff, limit=self.batch
             ):
-                if self.ledger.has_lease(event_id) or self.ledger.is_scheduled(event_id):
-                    continue
-                requeues = self.ledger.increment(event_id, "requeues")
-                if requeues > self.policy.max_attempts:
-                    self._bury(event_id, requeues)
-                    report.dead += 1
-                elif self._queue(event_id, f"rescued after {self.stale_after:.0f} s in {status}"):
+                outcome = self.ops.requeue_stale(
+                    event_id,
+                    status,
+                    cutoff,
+                    self.policy.max_attempts,
+                    note=f"rescued from {status}: no live run held it",
+                    dead_note=self._dead_note(),
+                    **self._message(event_id),
+                )
+                if outcome == "queued":
+                    self._publish_separately(event_id)
                     report.rescued += 1
+                elif outcome == "dead":
+                    report.dead += 1
 
-    def _queue(self, event_id: str, note: str) -> bool:
-        try:
-            self.ledger.transition(event_id, EventStatus.QUEUED, note)
-        except InvalidTransition:
-            return False  # settled meanwhile
-        self.publisher.publish(event_id)
-        return True
+    def _message(self, event_id: str) -> dict[str, str]:
+        """The message to push inside the ledger's script, when the broker is the ledger."""
+        if not self.publisher.inline:
+            return {}
+        return {"queue": self.publisher.queue, "message": self.publisher.wire_message(event_id)}
 
-    def _bury(self, event_id: str, requeues: int) -> None:
-        reason = (
-            f"The sweeper re-queued this event {requeues - 1} times and it never completed; "
-            "it is dead so it cannot loop. Find the cause in the worker logs, then replay it."
+    def _publish_separately(self, event_id: str) -> None:
+        if not self.publisher.inline:
+            self.publisher.publish(event_id)  # a failure leaves it queued: rescued when stale
+
+    def _dead_note(self) -> str:
+        return (
+            f"The sweeper re-queued this event {self.policy.max_attempts} times and it never "
+            "completed; it is dead so it cannot loop. Find the cause in the worker logs, then "
+            "replay it."
         )
-        try:
-            self.ledger.transition(event_id, EventStatus.DEAD, reason, last_error=reason)
-        except InvalidTransition:
-            return

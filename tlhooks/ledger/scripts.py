@@ -173,13 +173,111 @@ redis.call('HINCRBY', KEYS[1], 'runs', 1)
 return {'claimed', status, crashes}
 """
 
-# KEYS: lease   ARGV: token, lease_ms
+# KEYS: lease, event   ARGV: token, lease_ms
+# 1: renewed; 2: the lease had lapsed (Redis away longer than the lease) and no other run took
+# the event, so the run takes its lease back; 0: another run holds the event now.
 RENEW_LEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder and redis.call('HGET', KEYS[2], 'running') == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 2
 end
 return 0
 """
+
+# KEYS: lock   ARGV: token.  Deletes the lock only if this owner still holds it.
+UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+# The end of REQUEUE_STALE and REQUEUE_DUE: move the event from ``status`` to ``target``
+# (queued or dead) with its indexes and history, and push its message when one is given.
+# KEYS: event, history, unsettled, lease, schedule, queue
+# ARGV[1] event_id, ARGV[2] now, ARGV[3] note, ARGV[4] status_prefix, ARGV[5] message
+_MOVE = """
+local function move(status, target, note)
+  local now = tonumber(ARGV[2])
+  redis.call('HSET', KEYS[1], 'status', target, 'updated_at', ARGV[2])
+  if target == 'dead' then
+    redis.call('HSET', KEYS[1], 'last_error', note)
+    redis.call('ZREM', KEYS[3], ARGV[1])
+  else
+    local received = tonumber(redis.call('HGET', KEYS[1], 'received_at') or ARGV[2]) or now
+    redis.call('ZADD', KEYS[3], 'NX', received, ARGV[1])
+  end
+  redis.call('ZREM', KEYS[5], ARGV[1])
+  redis.call('ZREM', ARGV[4] .. status, ARGV[1])
+  redis.call('ZADD', ARGV[4] .. target, now, ARGV[1])
+  redis.call('RPUSH', KEYS[2], cjson.encode({status = target, at = now, note = note}))
+  if target == 'queued' and ARGV[5] ~= '' then
+    -- the consuming end (workers BRPOP), as kombu restores a message: a rescued or retried
+    -- event is older than anything waiting, so it does not queue behind a backlog
+    redis.call('RPUSH', KEYS[6], ARGV[5])
+  end
+  return {target, status}
+end
+"""
+
+# The sweeper's rescue, as one decision: the event is still in the state it was found in, has
+# been there since before the cutoff, no run holds its lease and no retry is scheduled. Then it
+# counts a requeue and goes back to queued, or to dead past the attempt limit. A waiting event
+# (received, queued) is left alone while the broker's queue is not empty (when the broker is
+# this Redis): its message may be waiting there, behind a backlog, and needs no second copy.
+# KEYS as _MOVE.  ARGV[6] expected status, ARGV[7] cutoff, ARGV[8] max requeues,
+# ARGV[9] note when dead
+REQUEUE_STALE = (
+    _MOVE
+    + """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'missing', ''} end
+if status ~= ARGV[6] then return {'moved', status} end
+local entered = tonumber(redis.call('ZSCORE', ARGV[4] .. status, ARGV[1]) or ARGV[2])
+if entered > tonumber(ARGV[7]) then return {'moved', status} end
+if redis.call('EXISTS', KEYS[4]) == 1 then return {'running', status} end
+if redis.call('ZSCORE', KEYS[5], ARGV[1]) then return {'scheduled', status} end
+if ARGV[5] ~= '' and (status == 'queued' or status == 'received')
+    and redis.call('LLEN', KEYS[6]) > 0 then
+  return {'waiting', status}  -- its message may still be in the queue: no second copy
+end
+local requeues = redis.call('HINCRBY', KEYS[1], 'requeues', 1)
+if requeues > tonumber(ARGV[8]) then
+  return move(status, 'dead', ARGV[9])
+end
+return move(status, 'queued', ARGV[3])
+"""
+)
+
+# A scheduled retry that is due, as one decision: off the schedule and back to queued, unless
+# a run holds the event (then it is re-checked in a second) or it settled meanwhile.
+# KEYS as _MOVE.  ARGV[6] retryable statuses (comma-separated)
+REQUEUE_DUE = (
+    _MOVE
+    + """
+local due = redis.call('ZSCORE', KEYS[5], ARGV[1])
+if not due or tonumber(due) > tonumber(ARGV[2]) then return {'not-due', ''} end
+local status = redis.call('HGET', KEYS[1], 'status')
+local retryable = false
+for candidate in string.gmatch(ARGV[6], '[^,]+') do
+  if candidate == status then retryable = true end
+end
+if not retryable then
+  redis.call('ZREM', KEYS[5], ARGV[1])
+  return {'settled', status or ''}
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('ZADD', KEYS[5], tonumber(ARGV[2]) + 1, ARGV[1])
+  return {'running', status}
+end
+return move(status, 'queued', ARGV[3])
+"""
+)
 
 # KEYS: event, lease   ARGV: token
 END_RUN = """

@@ -186,10 +186,10 @@ class EventLedger(IntakeSteps):
         return RunClaim(outcome, state, crashes=int(number))
 
     def renew_lease(self, event_id: str, token: str, lease_seconds: float) -> bool:
+        """Extend the run's lease, or take it back if it lapsed and no other run took over."""
+        keys = [self.keys.lease(event_id), self.keys.event(event_id)]
         with translate_redis_errors():
-            renewed = self._renew(
-                keys=[self.keys.lease(event_id)], args=[token, int(lease_seconds * 1000)]
-            )
+            renewed = self._renew(keys=keys, args=[token, int(lease_seconds * 1000)])
         return bool(renewed)
 
     def end_run(self, event_id: str, token: str) -> None:
@@ -197,27 +197,16 @@ class EventLedger(IntakeSteps):
         with translate_redis_errors():
             self._end_run(keys=keys, args=[token])
 
-    def has_lease(self, event_id: str) -> bool:
-        with translate_redis_errors():
-            return bool(self.client.exists(self.keys.lease(event_id)))
-
-    def try_lock(self, key: str, seconds: float) -> bool:
-        with translate_redis_errors():
-            return bool(self.client.set(key, "1", nx=True, px=int(seconds * 1000)))
-
-    def unlock(self, key: str) -> None:
-        with translate_redis_errors():
-            self.client.delete(key)
-
     # Schedule -----------------------------------------------------------------------------
 
     def schedule(self, event_id: str, due: float) -> None:
         with translate_redis_errors():
             self.client.zadd(self.keys.schedule, {event_id: due})
 
-    def is_scheduled(self, event_id: str) -> bool:
+    def due_ids(self, now: float, limit: int = 500) -> list[str]:
         with translate_redis_errors():
-            return self.client.zscore(self.keys.schedule, event_id) is not None
+            due = self.client.zrangebyscore(self.keys.schedule, "-inf", now, start=0, num=limit)
+        return [str(event_id) for event_id in due]
 
     def claim_due(self, now: float | None = None, limit: int = 500) -> list[str]:
         """Atomically take the events whose next attempt is due off the schedule."""
