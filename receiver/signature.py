@@ -47,12 +47,16 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     return f"t={ts},v1={compute(secret, ts, body)}"
 
 
-def parse_header(header: str) -> tuple[int, list[str]]:
-    """Split the header into its timestamp and its ``v1`` signatures."""
+def _check_shape(header: str) -> None:
     if len(header) > _MAX_HEADER_LENGTH:
         raise SignatureMalformed("TL-Signature header is longer than 4096 characters")
     if not _PRINTABLE.fullmatch(header):
         raise SignatureMalformed("TL-Signature header has characters other than printable ASCII")
+
+
+def parse_header(header: str) -> tuple[int, list[str]]:
+    """Split the header into its timestamp and its ``v1`` signatures."""
+    _check_shape(header)
     timestamp: int | None = None
     signatures: list[str] = []
     for part in header.split(","):
