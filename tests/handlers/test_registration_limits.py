@@ -21,7 +21,7 @@ def noop(_context: object) -> None:
     return None
 
 
-@pytest.mark.parametrize("name", sorted(RESERVED_HANDLER_NAMES) + ["ALL", " unsucceeded "])
+@pytest.mark.parametrize("name", [*sorted(RESERVED_HANDLER_NAMES), "ALL", " unsucceeded "])
 def test_a_handler_named_after_a_replay_word_is_refused(name: str) -> None:
     with pytest.raises(RegistrationError, match="reserved by the replay protocol"):
         HandlerRegistry().register(noop, name=name)
