@@ -32,7 +32,7 @@ from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint
 from receiver.signature import HEADER, SignatureVerifier
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
 from tlhooks.ledger import EventLedger
-from tlhooks.logs import configure_logging
+from tlhooks.logs import SampledLog, configure_logging, escaped_prefix
 from tlhooks.ops.service import OpsService
 from tlhooks.settings import Settings, load_settings
 from workers.publisher import EventPublisher
@@ -54,6 +54,7 @@ class ReceiverRuntime:
     intake: Intake
     ops: OpsService
     limiter: anyio.CapacityLimiter
+    rejections: SampledLog
 
     async def blocking(self, func: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """Run blocking Redis/broker I/O in a thread, giving up after the intake budget."""
@@ -78,6 +79,7 @@ def build_runtime(settings: Settings, handlers: HandlerRegistry) -> ReceiverRunt
         intake=Intake(ledger, publisher, handlers),
         ops=OpsService(ledger, publisher),
         limiter=anyio.CapacityLimiter(64),
+        rejections=SampledLog(logger, settings.rejection_log_per_second),
     )
 
 
@@ -91,7 +93,14 @@ async def receive_webhook(request: Request) -> Response:
     except WebhookRejected as exc:
         reason = getattr(exc, "counter_label", type(exc).__name__)
         REJECTIONS.labels(reason=reason).inc()
-        logger.info("webhook rejected (%s): %s", exc.status_code, exc.reason)
+        runtime.rejections.log(
+            logging.INFO,
+            reason,
+            "webhook rejected (%s %s): %s",
+            exc.status_code,
+            reason,
+            escaped_prefix(exc.reason, 120),
+        )
         return JSONResponse({"error": exc.public_message}, status_code=exc.status_code)
     try:
         outcome = await runtime.blocking(
