@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
@@ -28,6 +29,7 @@ from receiver.admin import routes as admin_routes
 from receiver.body import read_limited, require_json
 from receiver.envelope import parse_envelope
 from receiver.intake import Intake
+from receiver.limits import RequestLimitsMiddleware
 from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint
 from receiver.signature import HEADER, SignatureVerifier
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
@@ -157,7 +159,8 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(RequestLimitsMiddleware)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 app = create_app()

@@ -12,6 +12,19 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+# How the receiver is served (README, "Server options"): the h11 parser, which bounds a
+# request's head (request line and every header) to 16 KiB and answers 431 beyond it, where
+# httptools accepts headers of any size; idle keep-alive connections close after 5 s. The
+# Procfile's web: line spells out the same options.
+RECEIVER_SERVER_OPTIONS = (
+    "--http",
+    "h11",
+    "--h11-max-incomplete-event-size",
+    "16384",
+    "--timeout-keep-alive",
+    "5",
+)
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
