@@ -6,7 +6,9 @@ body past ``TLHOOKS_BODY_READ_TIMEOUT`` seconds raises ``BodyReadTimeout`` (408)
 than ``TLHOOKS_MAX_BODY_BYTES`` raises ``PayloadTooLarge`` (413), for the webhook and the
 admin API alike. Either way the answer closes the connection, since the rest of the body
 will never be read. Slow or endless *headers* are the server's business (see the README's
-"Server options").
+"Server options"); as h11 checks its 16 KiB bound only while a head is incomplete, a head that
+arrives in one read can exceed it, so more than 100 headers or 16 KiB of them is answered 431
+here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tlhooks.errors import BodyReadTimeout, PayloadTooLarge
 
+MAX_HEADERS = 100
+MAX_HEAD_BYTES = 16 * 1024
+
 
 class RequestLimitsMiddleware:
     def __init__(self, app: ASGIApp) -> None:
@@ -25,6 +30,12 @@ class RequestLimitsMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        headers = scope["headers"]
+        if len(headers) > MAX_HEADERS or sum(len(k) + len(v) for k, v in headers) > MAX_HEAD_BYTES:
+            too_many = {"error": f"At most {MAX_HEADERS} headers of {MAX_HEAD_BYTES} bytes in all."}
+            closing = {"Connection": "close"}
+            await JSONResponse(too_many, status_code=431, headers=closing)(scope, receive, send)
             return
         settings = scope["app"].state.runtime.settings
         body = _BoundedBody(receive, send, settings.body_read_timeout, settings.max_body_bytes)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 # How the receiver is served (README, "Server options"): the h11 parser, which bounds a
-# request's head (request line and every header) to 16 KiB and answers 431 beyond it, where
+# request's head (request line and every header) to 16 KiB and answers 400 beyond it, where
 # httptools accepts headers of any size; idle keep-alive connections close after 5 s. The
 # Procfile's web: line spells out the same options.
 RECEIVER_SERVER_OPTIONS = (
