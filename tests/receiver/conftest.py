@@ -78,6 +78,11 @@ def client(client_factory: ClientFactory) -> TestClient:
     return client_factory()
 
 
-def stored_keys(redis_client: redis.Redis) -> list[bytes]:
-    """Everything in Redis except the broker's own bookkeeping."""
-    return sorted(key for key in redis_client.keys("*") if key.startswith(b"tlhooks:"))
+def stored_keys(redis_client: redis.Redis) -> list[str]:
+    """Every ledger key and the queue (the broker's bookkeeping keys are not ours)."""
+    return sorted(str(key) for key in redis_client.keys("tlhooks*"))
+
+
+def latin1_or_utf8(value: str) -> bytes:
+    """Header bytes: servers decode them as latin-1, so latin-1 text arrives as itself."""
+    return value.encode("latin-1") if not value or max(value) <= "\xff" else value.encode()
