@@ -127,3 +127,9 @@ def test_a_list_query_with_repeated_statuses_still_works(stored: TestClient) -> 
     answer = stored.get("/admin/events?status=queued&status=received&limit=5", headers=AUTH)
     assert answer.status_code == 200
     assert [e["event_id"] for e in answer.json()["events"]] == [EVENT_ID]
+
+
+def test_a_replay_body_over_the_size_limit_is_413(stored: TestClient) -> None:
+    padding = b'{"status": "dead", "custom_id": "' + b"x" * 1_100_000 + b'"}'
+    answer = stored.post("/admin/replay", content=padding, headers=AUTH)
+    assert answer.status_code == 413
