@@ -12,13 +12,14 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-# How the receiver is served (README, "Server options"): the h11 parser, which bounds a
-# request's head (request line and every header) to 16 KiB and answers 400 beyond it, where
-# httptools accepts headers of any size; idle keep-alive connections close after 5 s. The
-# Procfile's web: line spells out the same options.
+# How the receiver is served (README, "Server options"): uvicorn's h11 protocol, which bounds
+# a request's head (request line and every header) to 16 KiB and answers 400 beyond it, where
+# httptools accepts headers of any size, with a deadline for each head added
+# (receiver/server.py); idle keep-alive connections close after 5 s. The Procfile's web: line
+# spells out the same options.
 RECEIVER_SERVER_OPTIONS = (
     "--http",
-    "h11",
+    "receiver.server:HeadTimeoutH11Protocol",
     "--h11-max-incomplete-event-size",
     "16384",
     "--timeout-keep-alive",

@@ -51,6 +51,7 @@ class ProcfileWeb(Managed):
             "TLHOOKS_REDIS_URL": redis_url,
             "TLHOOKS_WEBHOOK_SECRETS": SECRET,
             "TLHOOKS_BODY_READ_TIMEOUT": "1",
+            "TLHOOKS_HEADER_READ_TIMEOUT": "1",
             "TLHOOKS_HANDLERS": "tests.e2e.plugin_handlers",
             "PYTHONPATH": str(ROOT),
         }
@@ -219,3 +220,23 @@ def test_an_idle_keep_alive_connection_is_closed(web: ProcfileWeb) -> None:
     assert first.startswith(b"HTTP/1.1 200 ")
     assert rest == b""
     assert time.monotonic() - started < 14  # closed by the server, not by our 15 s timeout
+
+
+def test_a_connection_that_sends_nothing_is_closed(web: ProcfileWeb) -> None:
+    with connect(web) as sock:
+        assert read_reply(sock) == b""  # returns because the server closes, within 15 s
+
+
+def test_a_request_head_dripped_a_byte_at_a_time_is_closed(web: ProcfileWeb) -> None:
+    with connect(web) as sock:
+        sent = 0
+        try:
+            for byte in head(path="/healthz", **{"X-Slow": "s" * 200}):
+                sock.sendall(bytes([byte]))
+                sent += 1
+                time.sleep(0.05)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        reply = read_reply(sock) if sent < 250 else b"(sent it all)"
+    assert reply == b""
+    assert web.up()
