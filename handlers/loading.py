@@ -8,7 +8,7 @@ import sys
 from importlib.metadata import entry_points
 
 from handlers import jsonl
-from handlers.registry import HandlerRegistry, registry
+from handlers.registry import HandlerRegistry, HandlerSpec, declared_by, declaring, registry
 from tlhooks.errors import RegistrationError
 from tlhooks.settings import Settings
 
@@ -39,18 +39,32 @@ def import_handler_module(path: str) -> None:
 
 
 def load_handlers(settings: Settings, target: HandlerRegistry = registry) -> HandlerRegistry:
-    """Import every handler source once; both the receiver and the workers call this."""
+    """Import every handler source once and register what it declares on ``target``.
+
+    Both the receiver and the workers call this. A source already imported by an earlier
+    call contributes the handlers it declared then, so several registries can be loaded.
+    """
     working_directory_on_path()
     for module in settings.handlers:
-        import_handler_module(module)
+        with declaring(f"module:{module}"):
+            import_handler_module(module)
+        _add_all(target, declared_by(f"module:{module}"))
     for point in entry_points(group=ENTRY_POINT_GROUP):
+        source = f"entry-point:{point.name}={point.value}"
         try:
-            point.load()
+            with declaring(source):
+                point.load()
         except Exception as exc:
             raise RegistrationError(
                 f"The installed handler plugin {point.name!r} ({point.value}) failed to load: "
                 f"{exc}. Fix or uninstall the package that provides it."
             ) from exc
+        _add_all(target, declared_by(source))
     if settings.jsonl_path is not None and target.get(jsonl.NAME) is None:
         jsonl.install(target, settings.jsonl_path, settings.jsonl_custom_id)
     return target
+
+
+def _add_all(target: HandlerRegistry, specs: list[HandlerSpec]) -> None:
+    for spec in specs:
+        target.add(spec)

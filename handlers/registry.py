@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import fnmatch
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from tlhooks.errors import RegistrationError, ResultSchemaInvalid
+from tlhooks.status import RESERVED_HANDLER_NAMES
 from workers.validation import DeclaredSchema, validator_for
 
 On = Literal["ready", "failed", "both"]
@@ -55,6 +58,28 @@ class HandlerSpec:
         return self.func(context)
 
 
+def _handler_name(func: object, name: object) -> str:
+    if name is None:
+        if not callable(func):
+            raise RegistrationError(
+                f"Cannot register {func!r} as a handler: it is not callable; decorate a function."
+            )
+        module = getattr(func, "__module__", None) or "<unknown>"
+        qualname = getattr(func, "__qualname__", None) or type(func).__qualname__
+        return f"{module}.{qualname}"
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise RegistrationError(
+            f"Handler name {name!r} is not a non-empty string of at most 200 characters; "
+            "pass name='my_handler'."
+        )
+    if name.strip().lower() in RESERVED_HANDLER_NAMES:
+        raise RegistrationError(
+            f"Handler name {name!r} is reserved by the replay protocol (it means "
+            f"{' or '.join(sorted(RESERVED_HANDLER_NAMES))} handlers); pass another name=."
+        )
+    return name
+
+
 def _check_schema(name: str, schema: DeclaredSchema) -> None:
     if schema is None:
         return
@@ -92,7 +117,7 @@ class HandlerRegistry:
         schema: DeclaredSchema = None,
         partial_ok: bool = False,
     ) -> HandlerSpec:
-        handler_name = name or f"{func.__module__}.{func.__qualname__}"
+        handler_name = _handler_name(func, name)
         if not callable(func):
             raise RegistrationError(f"Handler {handler_name!r} is not callable.")
         if on not in _KINDS:
@@ -101,15 +126,19 @@ class HandlerRegistry:
             )
         _check_pattern(handler_name, custom_id)
         _check_schema(handler_name, schema)
-        existing = self._handlers.get(handler_name)
-        if existing is not None and existing.func is not func:
+        spec = HandlerSpec(handler_name, func, custom_id, on, schema, partial_ok)  # type: ignore[arg-type]
+        return self.add(spec)
+
+    def add(self, spec: HandlerSpec) -> HandlerSpec:
+        """Add a validated spec (one registered elsewhere, e.g. by a module already imported)."""
+        existing = self._handlers.get(spec.name)
+        if existing is not None and existing.func is not spec.func:
             raise RegistrationError(
-                f"Handler name {handler_name!r} is already registered by "
+                f"Handler name {spec.name!r} is already registered by "
                 f"{existing.func.__module__}.{existing.func.__qualname__}; pass a distinct "
                 "name= to @handler."
             )
-        spec = HandlerSpec(handler_name, func, custom_id, on, schema, partial_ok)  # type: ignore[arg-type]
-        self._handlers[handler_name] = spec
+        self._handlers[spec.name] = spec
         return spec
 
     def decorator(
@@ -149,6 +178,27 @@ class HandlerRegistry:
 
 registry = HandlerRegistry()
 
+# While ``handlers.loading`` imports a handler source, ``@handler`` records what the source
+# declares under the source's name instead of registering it on the global registry; the
+# loader then adds those specs to the registry it was given, now or on any later load.
+_loading: contextvars.ContextVar[str | None] = contextvars.ContextVar("_loading", default=None)
+_declared: dict[str, list[HandlerSpec]] = {}
+
+
+@contextlib.contextmanager
+def declaring(source: str) -> Iterator[list[HandlerSpec]]:
+    """Collect the handlers a source declares while it is imported; yields them afterwards."""
+    token = _loading.set(source)
+    try:
+        yield _declared.setdefault(source, [])
+    finally:
+        _loading.reset(token)
+
+
+def declared_by(source: str) -> list[HandlerSpec]:
+    """The handlers a source declared when it was first imported under ``declaring``."""
+    return list(_declared.get(source, ()))
+
 
 def handler(
     *,
@@ -168,6 +218,19 @@ def handler(
     wins over the task's own schema, and a mismatch is reported. ``partial_ok=True`` lets the
     handler run on the segments salvaged from a truncated result.
     """
-    return registry.decorator(
-        custom_id=custom_id, on=on, name=name, schema=schema, partial_ok=partial_ok
-    )
+
+    def register(func: F) -> F:
+        source = _loading.get()
+        if source is None:
+            registry.register(
+                func, custom_id=custom_id, on=on, name=name, schema=schema, partial_ok=partial_ok
+            )
+            return func
+        scratch = HandlerRegistry()  # validates exactly as a registration would
+        spec = scratch.register(
+            func, custom_id=custom_id, on=on, name=name, schema=schema, partial_ok=partial_ok
+        )
+        _declared[source].append(spec)
+        return func
+
+    return register

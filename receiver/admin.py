@@ -9,12 +9,17 @@ configured the API is off and answers 404.
     GET  /admin/stats
     POST /admin/replay  {"ids": [...]} or filters, "from", "handler", "all_handlers",
                         "dry_run", "rate"
+
+Every input is validated (``receiver.admin_requests``): a bad one is answered 400 with a
+sentence, an unreachable ledger 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -22,12 +27,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tlhooks.ops.replay import ReplayRequest, ReplayStage
+from receiver.admin_requests import (
+    AdminInputInvalid,
+    check_key,
+    parse_list_query,
+    parse_replay_body,
+)
+from tlhooks.errors import StorageUnavailable
+from tlhooks.ops.replay import ReplayRequest
 from tlhooks.ops.selection import EventFilter
-from tlhooks.ops.service import OpsService, build_filter, detail, summary
+from tlhooks.ops.service import OpsService, detail, summary
 
 ADMIN_TIMEOUT = 300.0
-FILTER_FIELDS = ("event_type", "custom_id", "task_id", "handler", "since", "until", "error")
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class AdminAuthMiddleware:
@@ -58,14 +70,6 @@ class AdminAuthMiddleware:
         await self.app(scope, receive, send)
 
 
-def _filter(values: dict[str, Any]) -> EventFilter:
-    status = values.get("status") or []
-    return build_filter(
-        status=[status] if isinstance(status, str) else list(status),
-        **{name: values.get(name) for name in FILTER_FIELDS},
-    )
-
-
 async def _run(request: Request, func: Any, *args: Any) -> Any:
     runtime = request.app.state.runtime
     return await runtime.blocking(func, *args, timeout=ADMIN_TIMEOUT)
@@ -80,50 +84,71 @@ def _bad(message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=400)
 
 
+def _unavailable(exc: BaseException) -> JSONResponse:
+    body = {"error": f"The event store did not answer ({exc or 'timed out'}); retry later."}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
+def answers_storage_errors(endpoint: Endpoint) -> Endpoint:
+    """Input errors become 400 with their sentence; an unreachable ledger becomes 503."""
+
+    @functools.wraps(endpoint)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except AdminInputInvalid as exc:
+            return _bad(str(exc))
+        except (StorageUnavailable, TimeoutError) as exc:
+            return _unavailable(exc)
+
+    return wrapped
+
+
+@answers_storage_errors
 async def list_events(request: Request) -> Response:
-    query = request.query_params
-    try:
-        selection = _filter({**query, "status": query.getlist("status")})
-        limit, page = int(query.get("limit", 50)), int(query.get("page", 1))
-    except ValueError as exc:
-        return _bad(str(exc))
-    records = await _run(request, _ops(request).find, selection, limit, (page - 1) * limit)
-    return JSONResponse({"events": [summary(r) for r in records], "page": page})
+    params: dict[str, Any] = dict(request.query_params)
+    if "status" in params:
+        params["status"] = request.query_params.getlist("status")
+    query = parse_list_query(params)
+    selection = query.selection()
+    offset = (query.page - 1) * query.limit
+    records = await _run(request, _ops(request).find, selection, query.limit, offset)
+    return JSONResponse({"events": [summary(r) for r in records], "page": query.page})
 
 
+@answers_storage_errors
 async def show_event(request: Request) -> Response:
-    key = request.path_params["key"]
+    key = check_key(request.path_params["key"])
     records = await _run(request, _ops(request).show, key)
     if not records:
         return JSONResponse({"error": f"No event or task {key!r} in the ledger."}, 404)
     return JSONResponse({"events": json.loads(json.dumps([detail(r) for r in records]))})
 
 
+@answers_storage_errors
 async def stats(request: Request) -> Response:
     return JSONResponse(await _run(request, _ops(request).stats))
 
 
+@answers_storage_errors
 async def replay(request: Request) -> Response:
-    try:
-        body = await request.json()
-        replay_request = ReplayRequest(
-            ReplayStage(body.get("from", "handlers")),
-            body.get("handler"),
-            bool(body.get("all_handlers", False)),
-        )
-        ids = [str(i) for i in body.get("ids", [])]
-        selection = None if ids else _filter(body)
-    except (ValueError, AttributeError) as exc:
-        return _bad(f"Invalid replay request: {exc}")
-    if not ids and selection == EventFilter():
+    body = parse_replay_body(await request.body())
+    replay_request = ReplayRequest(body.stage, body.handler, body.all_handlers)
+    selection = None if body.ids else body.selection()
+    if not body.ids and selection == EventFilter():
         return _bad('Give \'ids\' or at least one filter, e.g. {"status": "dead"}.')
     ops = _ops(request)
     plan = await _run(
-        request, lambda: ops.plan_replay(replay_request, ids=ids, selection=selection)
+        request, lambda: ops.plan_replay(replay_request, ids=body.ids, selection=selection)
     )
-    if body.get("dry_run"):
+    if body.dry_run:
         return JSONResponse({"plan": plan.to_dict()})
-    rate = body.get("rate")
+    rate = body.rate
+    if rate is not None and len(plan.eligible) / rate > ADMIN_TIMEOUT:
+        return _bad(
+            f"Replaying {len(plan.eligible)} events at {rate:g}/s would take longer than "
+            f"{ADMIN_TIMEOUT:.0f} s; raise 'rate' or use 'tlhooks events replay'."
+        )
     result = await _run(request, lambda: ops.replayer.execute(plan, rate=rate))
     return JSONResponse({"plan": plan.to_dict(), "result": result.to_dict()})
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
@@ -28,11 +29,12 @@ from receiver.admin import routes as admin_routes
 from receiver.body import read_limited, require_json
 from receiver.envelope import parse_envelope
 from receiver.intake import Intake
+from receiver.limits import RequestLimitsMiddleware
 from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint
 from receiver.signature import HEADER, SignatureVerifier
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
 from tlhooks.ledger import EventLedger
-from tlhooks.logs import configure_logging
+from tlhooks.logs import SampledLog, configure_logging, escaped_prefix
 from tlhooks.ops.service import OpsService
 from tlhooks.settings import Settings, load_settings
 from workers.publisher import EventPublisher
@@ -54,6 +56,7 @@ class ReceiverRuntime:
     intake: Intake
     ops: OpsService
     limiter: anyio.CapacityLimiter
+    rejections: SampledLog
 
     async def blocking(self, func: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """Run blocking Redis/broker I/O in a thread, giving up after the intake budget."""
@@ -78,6 +81,7 @@ def build_runtime(settings: Settings, handlers: HandlerRegistry) -> ReceiverRunt
         intake=Intake(ledger, publisher, handlers, claim_seconds=2 * settings.intake_timeout),
         ops=OpsService(ledger, publisher),
         limiter=anyio.CapacityLimiter(64),
+        rejections=SampledLog(logger, settings.rejection_log_per_second),
     )
 
 
@@ -91,7 +95,14 @@ async def receive_webhook(request: Request) -> Response:
     except WebhookRejected as exc:
         reason = getattr(exc, "counter_label", type(exc).__name__)
         REJECTIONS.labels(reason=reason).inc()
-        logger.info("webhook rejected (%s): %s", exc.status_code, exc.reason)
+        runtime.rejections.log(
+            logging.INFO,
+            reason,
+            "webhook rejected (%s %s): %s",
+            exc.status_code,
+            reason,
+            escaped_prefix(exc.reason, 120),
+        )
         return JSONResponse({"error": exc.public_message}, status_code=exc.status_code)
     try:
         outcome = await runtime.blocking(
@@ -153,8 +164,12 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
+    middleware = [Middleware(RequestLimitsMiddleware)]
     return Starlette(
-        routes=routes, lifespan=lifespan, exception_handlers={StorageUnavailable: unavailable}
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={StorageUnavailable: unavailable},
     )
 
 

@@ -1,15 +1,26 @@
 """The webhook envelope: ``{id, created_at, type, data}``, parsed defensively.
 
-Parsing uses pydantic-core's JSON parser, which refuses nesting deeper than a fixed limit and
-numbers out of range with an error rather than a hang, so hostile bodies become 400s.
+The body must be strict JSON in UTF-8: ``NaN``, ``Infinity`` and a key repeated in one object
+are refused (parsers disagree on them, so the stored body could say something other than what
+was admitted), as are nesting deeper than the interpreter's recursion limit, integers of more
+than 4300 digits and unpaired surrogates in the fields that are stored. Every refusal is an
+``InvalidEnvelope`` (400).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from tlhooks.analysis import TASK_ID_PATTERN
 from tlhooks.errors import InvalidEnvelope
@@ -22,12 +33,20 @@ NotificationId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128
 TaskId = Annotated[str, StringConstraints(pattern=TASK_ID_PATTERN.pattern)]
 
 
+def _encodable(value: str) -> str:
+    value.encode("utf-8")  # an unpaired surrogate raises UnicodeEncodeError, a ValueError
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+
+
 class EnvelopeData(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: TaskId
-    custom_id: Annotated[str, StringConstraints(max_length=256)] | None = None
-    status: str | None = None
+    custom_id: Annotated[Text, StringConstraints(max_length=256)] | None = None
+    status: Text | None = None
 
 
 class WebhookEnvelope(BaseModel):
@@ -37,7 +56,7 @@ class WebhookEnvelope(BaseModel):
 
     id: NotificationId
     created_at: datetime
-    type: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    type: Annotated[Text, StringConstraints(min_length=1, max_length=128)]
     data: EnvelopeData = Field(...)
 
     @property
@@ -46,9 +65,38 @@ class WebhookEnvelope(BaseModel):
         return KIND_OF_TYPE.get(self.type)
 
 
-def parse_envelope(body: bytes) -> WebhookEnvelope:
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number; send finite numbers only")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"key {key[:40]!r} appears twice in one object")
+            seen.add(key)
+    return result
+
+
+def strict_json(body: bytes) -> Any:
+    """The body as Python values, or ``InvalidEnvelope`` for anything but strict UTF-8 JSON."""
     try:
-        return WebhookEnvelope.model_validate_json(body)
+        text = body.decode("utf-8")
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+    except UnicodeDecodeError:
+        raise InvalidEnvelope("body: the body is not UTF-8") from None
+    except RecursionError:
+        raise InvalidEnvelope("body: the JSON is nested too deeply") from None
+    except ValueError as exc:  # json.JSONDecodeError and the hooks' refusals
+        raise InvalidEnvelope(f"body: {exc}") from None
+
+
+def parse_envelope(body: bytes) -> WebhookEnvelope:
+    document = strict_json(body)
+    try:
+        return WebhookEnvelope.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"

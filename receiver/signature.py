@@ -4,6 +4,11 @@ The header is ``t=<unix seconds>,v1=<hex>`` where ``v1`` is
 ``hex(HMAC-SHA256(secret, f"{t}." + raw_body))``. Several ``v1`` entries may be present; one
 match against any configured secret (rotation) suffices. The timestamp must lie within the
 tolerance in both directions.
+
+Parsing is strict and bounded, because it runs before anything is authenticated: the header
+is printable ASCII of at most 4096 characters, ``t`` is 1 to 12 ASCII digits and appears once,
+each ``v1`` is exactly 64 hex characters (at most 16 of them), elements are separated by
+commas with optional spaces, and unknown elements are ignored (as the platform may add some).
 """
 
 from __future__ import annotations
@@ -23,7 +28,11 @@ from tlhooks.errors import (
 
 HEADER = "TL-Signature"
 _MAX_HEADER_LENGTH = 4096
-_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+_MAX_SIGNATURES = 16
+_PRINTABLE = re.compile(r"[\x20-\x7e]*")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 def compute(secret: str, timestamp: int, body: bytes) -> str:
@@ -38,26 +47,34 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     return f"t={ts},v1={compute(secret, ts, body)}"
 
 
-def parse_header(header: str) -> tuple[int, list[str]]:
-    """Split the header into its timestamp and its ``v1`` signatures."""
+def _check_shape(header: str) -> None:
     if len(header) > _MAX_HEADER_LENGTH:
         raise SignatureMalformed("TL-Signature header is longer than 4096 characters")
+    if not _PRINTABLE.fullmatch(header):
+        raise SignatureMalformed("TL-Signature header has characters other than printable ASCII")
+
+
+def parse_header(header: str) -> tuple[int, list[str]]:
+    """Split the header into its timestamp and its ``v1`` signatures."""
+    _check_shape(header)
     timestamp: int | None = None
     signatures: list[str] = []
     for part in header.split(","):
-        key, sep, value = part.strip().partition("=")
-        if not sep:
-            raise SignatureMalformed(f"TL-Signature element {part!r} has no '='")
+        key, sep, value = part.strip(" \t").partition("=")
+        if not sep or not _KEY.fullmatch(key):
+            raise SignatureMalformed("a TL-Signature element is not of the form key=value")
         if key == "t":
-            if not value.isdigit() or timestamp is not None:
-                raise SignatureMalformed("TL-Signature has a missing, repeated or bad t=")
+            if not _TIMESTAMP.fullmatch(value) or timestamp is not None:
+                raise SignatureMalformed("TL-Signature t= is repeated or not 1 to 12 digits")
             timestamp = int(value)
         elif key == "v1":
-            if not _HEX64.match(value):
+            if not _HEX64.fullmatch(value):
                 raise SignatureMalformed("a TL-Signature v1= value is not 64 hex characters")
             signatures.append(value.lower())
     if timestamp is None or not signatures:
         raise SignatureMalformed("TL-Signature needs one t= and at least one v1=")
+    if len(signatures) > _MAX_SIGNATURES:
+        raise SignatureMalformed(f"TL-Signature has more than {_MAX_SIGNATURES} v1= values")
     return timestamp, signatures
 
 

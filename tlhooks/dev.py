@@ -19,7 +19,7 @@ import click
 import httpx
 import redis
 
-from tlhooks.processes import ManagedProcess, wait_until
+from tlhooks.processes import RECEIVER_SERVER_OPTIONS, ManagedProcess, wait_until
 from tlhooks.redis_server import RedisServerProcess
 
 BIN = Path(sys.executable).parent
@@ -76,6 +76,7 @@ class DevStack:
                     "127.0.0.1",
                     "--port",
                     str(self.port),
+                    *RECEIVER_SERVER_OPTIONS,
                 ],
                 env,
                 lambda: _http_ok(f"{receiver_url}/readyz"),

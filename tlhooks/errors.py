@@ -11,6 +11,7 @@
     │   │   └── SignatureExpired
     │   ├── UnsupportedMediaType      415
     │   ├── PayloadTooLarge           413
+    │   ├── BodyReadTimeout           408: the body did not arrive within its time
     │   └── InvalidEnvelope           400
     ├── StorageUnavailable            the ledger or the broker cannot be reached (503 at the edge)
     │   └── StorageRefused            it answers but refuses for now: OOM, READONLY, LOADING, BUSY
@@ -85,6 +86,12 @@ class UnsupportedMediaType(WebhookRejected):
 class PayloadTooLarge(WebhookRejected):
     status_code = 413
     public_message = "The webhook body is larger than this receiver accepts."
+
+
+class BodyReadTimeout(WebhookRejected):
+    status_code = 408
+    public_message = "The request body did not arrive in time."
+    counter_label = "slow_body"
 
 
 class InvalidEnvelope(WebhookRejected):

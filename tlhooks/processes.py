@@ -12,6 +12,20 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+# How the receiver is served (README, "Server options"): uvicorn's h11 protocol, which bounds
+# a request's head (request line and every header) to 16 KiB and answers 400 beyond it, where
+# httptools accepts headers of any size, with a deadline for each head added
+# (receiver/server.py); idle keep-alive connections close after 5 s. The Procfile's web: line
+# spells out the same options.
+RECEIVER_SERVER_OPTIONS = (
+    "--http",
+    "receiver.server:HeadTimeoutH11Protocol",
+    "--h11-max-incomplete-event-size",
+    "16384",
+    "--timeout-keep-alive",
+    "5",
+)
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:

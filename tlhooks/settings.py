@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     retention_days: float = Field(30.0, ge=0)
     log_level: str = "INFO"
 
+    # Hostile input (receiver): how long a request body may take, how much it logs
+    body_read_timeout: float = Field(10.0, gt=0)
+    header_read_timeout: float = Field(10.0, gt=0)
+    rejection_log_per_second: int = Field(5, ge=0)
+
     @field_validator("webhook_secrets", "handlers", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:

@@ -104,3 +104,11 @@ def can_transition(source: EventStatus, target: EventStatus) -> bool:
 def sources_of(target: EventStatus) -> frozenset[EventStatus]:
     """Every state from which ``target`` may be entered."""
     return frozenset(source for source, targets in TRANSITIONS.items() if target in targets)
+
+
+# The words the replay protocol uses to pick the handlers it resets (tlhooks/ledger/scripts.py,
+# REPLAY); any other value names one handler. A handler may not be named after one of them, or
+# replaying that handler would reset every handler.
+RESET_ALL_HANDLERS = "all"
+RESET_UNSUCCEEDED_HANDLERS = "unsucceeded"
+RESERVED_HANDLER_NAMES = frozenset({RESET_ALL_HANDLERS, RESET_UNSUCCEEDED_HANDLERS})

@@ -24,7 +24,12 @@ from typing import Any
 from tlhooks.ledger import EventLedger, EventRecord, HandlerState
 from tlhooks.ledger import scripts as lua
 from tlhooks.ledger.store import translate_redis_errors
-from tlhooks.status import REPLAYABLE, EventStatus
+from tlhooks.status import (
+    REPLAYABLE,
+    RESET_ALL_HANDLERS,
+    RESET_UNSUCCEEDED_HANDLERS,
+    EventStatus,
+)
 from workers.publisher import EventPublisher
 
 ACTIVE = frozenset(
@@ -47,8 +52,8 @@ class ReplayRequest:
     @property
     def reset(self) -> str:
         if self.all_handlers:
-            return "all"
-        return self.handler or "unsucceeded"
+            return RESET_ALL_HANDLERS
+        return self.handler or RESET_UNSUCCEEDED_HANDLERS
 
     def handlers_to_run(self, record: EventRecord) -> list[str]:
         if self.handler is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,9 @@ from tlhooks.ops.selection import EventFilter, count, parse_moment, select
 from tlhooks.settings import Settings
 from tlhooks.status import EventStatus
 from workers.publisher import EventPublisher
+
+# Event ids and task ids share one alphabet (receiver/envelope.py, tlhooks/analysis.py).
+EVENT_OR_TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 def build_filter(
@@ -99,7 +103,12 @@ class OpsService:
         return count(self.ledger, selection)
 
     def show(self, key: str) -> list[EventRecord]:
-        """An event by id, or every event of a task by task id."""
+        """An event by id, or every event of a task by task id; nothing for any other text.
+
+        Ids never contain ':', so no key can address the ledger's internal keys.
+        """
+        if not EVENT_OR_TASK_ID.fullmatch(key):
+            return []
         record = self.ledger.get(key)
         if record is not None:
             return [record]
