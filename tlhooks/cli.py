@@ -7,7 +7,6 @@ import signal
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 import kombu.exceptions
@@ -18,16 +17,8 @@ from tlhooks import __version__
 from tlhooks.dev import DevStack, redis_answers
 from tlhooks.errors import StorageUnavailable, TlhooksError
 from tlhooks.ops.cli import events_group
-from tlhooks.settings import Settings, load_settings
+from tlhooks.settings import Settings, load_settings, redacted
 from workers.validation.commands import schema_group
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, fit for an error message."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 def unreachable(exc: Exception, settings: Settings) -> str:

@@ -7,6 +7,7 @@ Every problem is reported at start-up as one sentence that names the variable, e
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -182,6 +183,21 @@ def _lower(exc: Exception) -> str:
     return text[:1].lower() + text[1:]
 
 
+SECRET_FIELDS = frozenset({"webhook_secrets", "api_key", "admin_token"})
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, fit for an error message or a log line."""
+    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def _shown(field: str, value: Any) -> str:
+    """How a rejected value appears in an error: secrets never, URLs without passwords."""
+    if field in SECRET_FIELDS:
+        return "a hidden value"
+    return repr(redacted(value)) if isinstance(value, str) else repr(value)
+
+
 def _describe(error: Any) -> str:
     loc = [str(part) for part in error.get("loc", ()) if part != "__root__"]
     message = str(error.get("msg", "is invalid"))
@@ -190,7 +206,7 @@ def _describe(error: Any) -> str:
     name = ENV_PREFIX + loc[0].upper()
     got = error.get("input")
     message = message.removeprefix("Value error, ")
-    return f"{name}: {message[0].lower()}{message[1:]} (got {got!r})."
+    return f"{name}: {message[0].lower()}{message[1:]} (got {_shown(loc[0], got)})."
 
 
 def load_settings(**overrides: Any) -> Settings:

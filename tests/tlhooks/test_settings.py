@@ -72,3 +72,28 @@ def test_a_dotenv_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
     (tmp_path / ".env").write_text("TLHOOKS_MAX_ATTEMPTS=4\n")
     monkeypatch.chdir(tmp_path)
     assert load_settings().max_attempts == 4
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TLHOOKS_REDIS_URL", "redis://:s3cret-pw@127.0.0.1:notaport/0"),
+        ("TLHOOKS_BROKER_URL", "nosuchtransport://guest:s3cret-pw@127.0.0.1//"),
+    ],
+)
+def test_a_rejected_url_is_named_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert variable in str(caught.value)
+    assert "s3cret-pw" not in str(caught.value)
+    assert ":***@" in str(caught.value)
+
+
+def test_a_rejected_secret_is_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(admin_token=["not", "a", "string", "s3cret-token"])
+    assert "TLHOOKS_ADMIN_TOKEN" in str(caught.value)
+    assert "s3cret-token" not in str(caught.value)
