@@ -184,3 +184,21 @@ def test_a_queued_event_is_not_requeued_while_the_queue_still_holds_messages(
     assert ledger.require("e1").requeues == 0
     ledger.client.delete(QUEUE)
     assert rescue(ops, "e1", EventStatus.QUEUED) == "queued"
+
+
+def test_a_received_event_whose_publish_claim_is_held_is_left_to_its_publisher(
+    ledger: EventLedger, ops: SweepOps
+) -> None:
+    ledger.accept(
+        event_id="e1",
+        kind=None,
+        requested=EventStatus.RECEIVED,
+        fields={"event_type": "analyze.task.ready", "task_id": "", "handlers": ["h"]},
+        publish_claim=("receiver-token", 30),
+    )
+
+    assert rescue(ops, "e1", EventStatus.RECEIVED) == "publishing"
+    assert ledger.require("e1").status is EventStatus.RECEIVED
+    ledger.release_publish("e1", "receiver-token")
+    assert rescue(ops, "e1", EventStatus.RECEIVED) == "queued"
+    assert ledger.client.lrange(QUEUE, 0, -1) == ["msg-e1"]

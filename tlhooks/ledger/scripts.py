@@ -230,8 +230,8 @@ end
 # counts a requeue and goes back to queued, or to dead past the attempt limit. A waiting event
 # (received, queued) is left alone while the broker's queue is not empty (when the broker is
 # this Redis): its message may be waiting there, behind a backlog, and needs no second copy.
-# KEYS as _MOVE.  ARGV[6] expected status, ARGV[7] cutoff, ARGV[8] max requeues,
-# ARGV[9] note when dead
+# KEYS as _MOVE, then KEYS[7] the publish claim.  ARGV[6] expected status, ARGV[7] cutoff,
+# ARGV[8] max requeues, ARGV[9] note when dead
 REQUEUE_STALE = (
     _MOVE
     + """
@@ -245,6 +245,9 @@ if redis.call('ZSCORE', KEYS[5], ARGV[1]) then return {'scheduled', status} end
 if ARGV[5] ~= '' and (status == 'queued' or status == 'received')
     and redis.call('LLEN', KEYS[6]) > 0 then
   return {'waiting', status}  -- its message may still be in the queue: no second copy
+end
+if status == 'received' and redis.call('EXISTS', KEYS[7]) == 1 then
+  return {'publishing', status}  -- a receiver holds the publish claim: it publishes, not us
 end
 local requeues = redis.call('HINCRBY', KEYS[1], 'requeues', 1)
 if requeues > tonumber(ARGV[8]) then

@@ -43,7 +43,7 @@ class SweepOps:
         self, event_id: str, status: EventStatus, cutoff: float, max_requeues: int, **how: str
     ) -> str:
         """Rescue a stuck event: ``queued`` or ``dead`` if moved, else why not (``running``,
-        ``scheduled``, ``waiting``, ``moved``, ``missing``). ``how``: ``note``, ``dead_note``,
+        ``scheduled``, ``waiting``, ``publishing``, ``moved``, ``missing``). ``how``: ``note``, ``dead_note``,
         and ``queue`` with ``message`` to push the message in the same script."""
         extra = [status.value, cutoff, max_requeues, how.get("dead_note", "")]
         return self._requeue(self._requeue_stale, event_id, extra, how)
@@ -57,6 +57,7 @@ class SweepOps:
         keys = [self.keys.event(event_id), self.keys.history(event_id), self.keys.unsettled]
         keys += [self.keys.lease(event_id), self.keys.schedule]
         keys.append(how.get("queue") or self.keys.schedule)  # unused when there is no message
+        keys.append(self.keys.publishing(event_id))  # read by REQUEUE_STALE only
         args = [event_id, time.time(), how.get("note", ""), self.keys.status_prefix]
         args += [how.get("message", ""), *extra]
         with translate_redis_errors():
