@@ -43,8 +43,8 @@ class SweepOps:
         self, event_id: str, status: EventStatus, cutoff: float, max_requeues: int, **how: str
     ) -> str:
         """Rescue a stuck event: ``queued`` or ``dead`` if moved, else why not (``running``,
-        ``scheduled``, ``waiting``, ``publishing``, ``moved``, ``missing``). ``how``: ``note``, ``dead_note``,
-        and ``queue`` with ``message`` to push the message in the same script."""
+        ``scheduled``, ``waiting``, ``publishing``, ``moved``, ``missing``). ``how``: ``note``,
+        ``dead_note``, and ``queue`` with ``message`` to push the message in the same script."""
         extra = [status.value, cutoff, max_requeues, how.get("dead_note", "")]
         return self._requeue(self._requeue_stale, event_id, extra, how)
 
