@@ -53,6 +53,8 @@ class FilterFields(BaseModel):
     since: Short | None = None
     until: Short | None = None
     error: Short | None = None
+    redelivered: bool | None = None
+    reused_id: bool | None = None
 
     def selection(self) -> EventFilter:
         status = [self.status] if isinstance(self.status, str) else list(self.status or [])

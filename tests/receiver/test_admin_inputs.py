@@ -114,6 +114,7 @@ def test_a_replay_that_would_outlast_the_request_is_refused(
         "status=nope",
         "since=soon",
         "colour=red",
+        "redelivered=maybe",
         "custom_id=" + "x" * 300,
     ],
 )
@@ -133,3 +134,12 @@ def test_a_replay_body_over_the_size_limit_is_413(stored: TestClient) -> None:
     padding = b'{"status": "dead", "custom_id": "' + b"x" * 1_100_000 + b'"}'
     answer = stored.post("/admin/replay", content=padding, headers=AUTH)
     assert answer.status_code == 413
+
+
+def test_the_list_finds_redelivered_events_as_the_cli_does(stored: TestClient) -> None:
+    assert stored.get("/admin/events?redelivered=true", headers=AUTH).json()["events"] == []
+    body = encode(envelope())
+    assert stored.post(WEBHOOK, content=body, headers=signed_headers(body)).is_success
+    found = stored.get("/admin/events?redelivered=true", headers=AUTH).json()["events"]
+    assert [e["event_id"] for e in found] == [EVENT_ID]
+    assert stored.get("/admin/events?reused_id=true", headers=AUTH).json()["events"] == []
