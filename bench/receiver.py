@@ -30,6 +30,7 @@ from bench import report
 from bench.checks import ledger_checks
 from bench.stack import ROOT, PrivateRedis, UvicornServer, bench_env
 from tlhooks.ledger.keys import LedgerKeys
+from tlhooks.processes import RECEIVER_SERVER_OPTIONS
 
 QUEUE = "tlhooks"
 PUBLISH_DB = 1
@@ -105,7 +106,10 @@ class Benchmark:
             "TLHOOKS_HANDLERS": "bench.catch_all",
             "TLHOOKS_LOG_LEVEL": "WARNING",
         }
-        server = UvicornServer("receiver", "receiver.app:app", env, self.workdir)
+        # the server options the Procfile's web: line runs with (bounded, timed request heads)
+        server = UvicornServer(
+            "receiver", "receiver.app:app", env, self.workdir, options=RECEIVER_SERVER_OPTIONS
+        )
         expect = {"expect": 202, "expect_body": '"status":"queued"', "ids_out": self.ids_file}
         with serving(server, self.server_cpu):
             return self.load(server, "open", **expect), self.load(server, "closed", **expect)

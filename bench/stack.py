@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -58,8 +58,16 @@ class PrivateRedis(RedisServerProcess):
 class UvicornServer(ManagedProcess):
     """``uvicorn APP`` as one process; the working folder keeps the repository's .env out."""
 
-    def __init__(self, name: str, app: str, env: Mapping[str, str], workdir: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        app: str,
+        env: Mapping[str, str],
+        workdir: Path,
+        options: Sequence[str] = (),
+    ) -> None:
         self.port = free_port()
+        self._options = list(options)
         self.cpu: int | None = None
         self._app = app
         self._workdir = workdir
@@ -79,6 +87,7 @@ class UvicornServer(ManagedProcess):
         pin = [] if cpu is None else [sys.executable, "-m", "bench.pinned", str(cpu), "--"]
         self.argv = [*pin, sys.executable, "-m", "uvicorn", self._app, "--host", "127.0.0.1"]
         self.argv += ["--port", str(self.port), "--log-level", "warning", "--no-access-log"]
+        self.argv += self._options
         super().start()
         wait_until(self._up, timeout=30)
         return self

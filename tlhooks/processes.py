@@ -19,7 +19,7 @@ from pathlib import Path
 # spells out the same options.
 RECEIVER_SERVER_OPTIONS = (
     "--http",
-    "receiver.server:HeadTimeoutH11Protocol",
+    "receiver.server:BoundedHttpToolsProtocol",
     "--h11-max-incomplete-event-size",
     "16384",
     "--timeout-keep-alive",

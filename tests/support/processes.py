@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tlhooks.processes import ManagedProcess, free_port, wait_until
+from tlhooks.processes import RECEIVER_SERVER_OPTIONS, ManagedProcess, free_port, wait_until
 from tlhooks.redis_server import RedisServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ class Receiver(Managed):
     def __init__(self, env: Mapping[str, str], log_dir: Path) -> None:
         self.port = free_port()
         argv = [str(BIN / "uvicorn"), "receiver.app:app", "--host", "127.0.0.1"]
-        argv += ["--port", str(self.port), "--log-level", "info"]
+        argv += ["--port", str(self.port), "--log-level", "info", *RECEIVER_SERVER_OPTIONS]
         super().__init__("receiver", argv, env, log_dir)
 
     @property
