@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from receiver.signature import SignatureVerifier, compute, parse_header, sign
@@ -91,3 +93,48 @@ def test_every_signature_failure_is_a_signature_invalid_with_status_401() -> Non
     for error in (SignatureMissing, SignatureMalformed, SignatureMismatch, SignatureExpired):
         assert issubclass(error, SignatureInvalid)
         assert error.status_code == 401
+
+
+def _forged(signature: str, position: int) -> str:
+    """``signature`` with the hex digit at ``position`` changed, every other one kept."""
+    changed = "0" if signature[position] != "0" else "1"
+    return signature[:position] + changed + signature[position + 1 :]
+
+
+ROTATION = ["whsec_new", "whsec_test_only"]
+
+
+@pytest.mark.parametrize("secret", ROTATION)
+@pytest.mark.parametrize("position", [63, 32, 8])
+def test_a_forgery_sharing_all_but_one_hex_digit_with_each_rotated_secret_does_not_verify(
+    secret: str, position: int
+) -> None:
+    right = compute(secret, VECTOR_TIME, VECTOR_BODY)
+    header = f"t={VECTOR_TIME},v1={_forged(right, position)}"
+    with pytest.raises(SignatureMismatch):
+        SignatureVerifier(ROTATION).verify(header, VECTOR_BODY, now=VECTOR_TIME)
+
+
+def test_several_near_miss_forgeries_together_do_not_verify() -> None:
+    near_misses = [_forged(compute(secret, VECTOR_TIME, VECTOR_BODY), 63) for secret in ROTATION]
+    header = f"t={VECTOR_TIME}," + ",".join(f"v1={value}" for value in near_misses)
+    with pytest.raises(SignatureMismatch):
+        SignatureVerifier(ROTATION).verify(header, VECTOR_BODY, now=VECTOR_TIME)
+
+
+@pytest.mark.parametrize(
+    "reshape",
+    [
+        pytest.param(lambda right: right[:-1], id="last-digit-cut"),
+        pytest.param(lambda right: right[:8], id="first-8-digits-only"),
+        pytest.param(lambda right: right + "0", id="one-digit-appended"),
+        pytest.param(lambda right: right + right, id="doubled"),
+    ],
+)
+def test_the_right_signature_truncated_or_extended_does_not_verify(
+    reshape: Callable[[str], str],
+) -> None:
+    right = compute("whsec_test_only", VECTOR_TIME, VECTOR_BODY)
+    header = f"t={VECTOR_TIME},v1={reshape(right)}"
+    with pytest.raises(SignatureMalformed):
+        SignatureVerifier(ROTATION).verify(header, VECTOR_BODY, now=VECTOR_TIME)
