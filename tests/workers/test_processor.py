@@ -1,0 +1,89 @@
+"""EventProcessor in-process: the real ledger on the test Redis, the API on MockTransport."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from handlers.registry import HandlerRegistry
+from tlhooks.ledger import EventLedger
+from tlhooks.status import EventStatus
+from workers.client import TwelveLabsClient
+from workers.lease import LeaseKeeper
+from workers.processor import EventProcessor
+from workers.retry import RetryPolicy
+
+TASK_ID = "68ab41c2e5f1d93a7c2b0e14"
+NOW = 1_800_000_000.0
+# uniform() answers its upper bound, so the computed backoff after attempt 1 is base_delay
+# and a Retry-After of N is honoured as N + base_delay / 2: both are exact numbers.
+POLICY = RetryPolicy(max_attempts=8, base_delay=2.0, max_delay=600.0, uniform=lambda lo, hi: hi)
+
+
+@pytest.fixture
+def leases(ledger: EventLedger) -> Iterator[LeaseKeeper]:
+    keeper = LeaseKeeper(ledger, 30)
+    yield keeper
+    keeper.stop()
+
+
+def api_answering(status: int, headers: dict[str, str]) -> TwelveLabsClient:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json={"message": "slow down"}, headers=headers)
+
+    return TwelveLabsClient("https://api.test/v1.3", "key", transport=httpx.MockTransport(answer))
+
+
+def processor(ledger: EventLedger, leases: LeaseKeeper, api: TwelveLabsClient) -> EventProcessor:
+    return EventProcessor(ledger, api, HandlerRegistry(), POLICY, leases, clock=lambda: NOW)
+
+
+def received(ledger: EventLedger, event_id: str) -> None:
+    ledger.accept(
+        event_id=event_id,
+        kind="ready",
+        requested=EventStatus.RECEIVED,
+        fields={"event_type": "analyze.task.ready", "task_id": TASK_ID, "handlers": ["h"]},
+    )
+
+
+def scheduled_at(ledger: EventLedger, event_id: str) -> float | None:
+    return ledger.client.zscore(ledger.keys.schedule, event_id)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_fetch_retry_waits_as_long_as_the_apis_retry_after_asks(
+    ledger: EventLedger, leases: LeaseKeeper, status: int
+) -> None:
+    received(ledger, "e1")
+    api = api_answering(status, {"Retry-After": "45"})  # far above the 2 s backoff
+
+    assert processor(ledger, leases, api).process("e1") == "fetch-failed"
+
+    event = ledger.require("e1")
+    assert event.status is EventStatus.FAILED
+    assert scheduled_at(ledger, "e1") == NOW + 45 + 1
+    assert event.next_attempt_at == NOW + 45 + 1
+
+
+def test_a_retry_after_longer_than_the_max_delay_is_capped_at_the_max_delay(
+    ledger: EventLedger, leases: LeaseKeeper
+) -> None:
+    received(ledger, "e1")
+    api = api_answering(429, {"Retry-After": "3600"})
+
+    processor(ledger, leases, api).process("e1")
+
+    assert scheduled_at(ledger, "e1") == NOW + POLICY.max_delay
+
+
+def test_a_429_without_hints_waits_the_computed_backoff(
+    ledger: EventLedger, leases: LeaseKeeper
+) -> None:
+    received(ledger, "e1")
+
+    processor(ledger, leases, api_answering(429, {})).process("e1")
+
+    assert scheduled_at(ledger, "e1") == NOW + POLICY.base_delay
