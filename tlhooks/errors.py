@@ -16,6 +16,7 @@
     ├── StorageUnavailable            the ledger or the broker cannot be reached (503 at the edge)
     │   └── StorageRefused            it answers but refuses for now: OOM, READONLY, LOADING, BUSY
     ├── InvalidTransition             a status change the state machine forbids
+    ├── EventNotFound                 no event with that id is in the ledger
     ├── FetchFailed                   retrieving a task from the API failed
     │   ├── RetryableFetchError       worth another try: 429, 5xx, transport error, task unsettled
     │   │   └── RateLimited           429, with the delay the platform asked for
@@ -113,6 +114,10 @@ class StorageRefused(StorageUnavailable):
 
 class InvalidTransition(TlhooksError):
     """A status change that the event state machine does not allow."""
+
+
+class EventNotFound(TlhooksError):
+    """No event with the given id is in the ledger (never stored, expired or purged)."""
 
 
 class FetchFailed(TlhooksError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tlhooks.errors import InvalidTransition, StorageUnavailable
+from tlhooks.errors import EventNotFound, InvalidTransition, StorageUnavailable
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.bulk import delete_many
 from tlhooks.ledger.store import connect
@@ -110,3 +110,12 @@ def test_an_unreachable_redis_is_storage_unavailable() -> None:
     ledger = EventLedger(connect("redis://127.0.0.1:1/0", 0.5))
     with pytest.raises(StorageUnavailable):
         ledger.ping()
+
+
+def test_an_unknown_event_is_not_found_rather_than_an_invalid_transition(
+    ledger: EventLedger,
+) -> None:
+    with pytest.raises(EventNotFound, match="'nope' is not in the ledger"):
+        ledger.require("nope")
+    with pytest.raises(EventNotFound, match="'nope' is not in the ledger"):
+        ledger.transition("nope", EventStatus.QUEUED)

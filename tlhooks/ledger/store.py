@@ -11,7 +11,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tlhooks.errors import InvalidTransition
+from tlhooks.errors import EventNotFound, InvalidTransition
 from tlhooks.ledger import scripts
 from tlhooks.ledger.intake import IntakeSteps
 from tlhooks.ledger.keys import LedgerKeys
@@ -94,7 +94,7 @@ class EventLedger(IntakeSteps):
         with translate_redis_errors():
             outcome, current = self._transition(keys=keys, args=args)
         if outcome == "missing":
-            raise InvalidTransition(f"Event {event_id!r} is not in the ledger.")
+            raise EventNotFound(f"Event {event_id!r} is not in the ledger.")
         if outcome == "refused":
             raise InvalidTransition(
                 f"Event {event_id!r} cannot go from {current!r} to {target.value!r}."
@@ -144,7 +144,7 @@ class EventLedger(IntakeSteps):
     def require(self, event_id: str) -> EventRecord:
         record = self.get(event_id)
         if record is None:
-            raise InvalidTransition(f"Event {event_id!r} is not in the ledger.")
+            raise EventNotFound(f"Event {event_id!r} is not in the ledger.")
         return record
 
     def events_for_task(self, task_id: str) -> list[EventRecord]:
