@@ -93,7 +93,7 @@ async def receive_webhook(request: Request) -> Response:
         runtime.verifier.verify(request.headers.get(HEADER), body)
         envelope = parse_envelope(body)
     except WebhookRejected as exc:
-        reason = getattr(exc, "counter_label", type(exc).__name__)
+        reason = exc.counter_label
         REJECTIONS.labels(reason=reason).inc()
         runtime.rejections.log(
             logging.INFO,

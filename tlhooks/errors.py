@@ -49,6 +49,7 @@ class WebhookRejected(TlhooksError):
 
     status_code = 400
     public_message = "The webhook was rejected."
+    counter_label = "rejected"  # the reason label of tlhooks_webhook_rejections_total
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -82,11 +83,13 @@ class SignatureExpired(SignatureInvalid):
 class UnsupportedMediaType(WebhookRejected):
     status_code = 415
     public_message = "Webhooks must be sent as application/json."
+    counter_label = "unsupported_media_type"
 
 
 class PayloadTooLarge(WebhookRejected):
     status_code = 413
     public_message = "The webhook body is larger than this receiver accepts."
+    counter_label = "too_large"
 
 
 class BodyReadTimeout(WebhookRejected):
@@ -98,6 +101,7 @@ class BodyReadTimeout(WebhookRejected):
 class InvalidEnvelope(WebhookRejected):
     status_code = 400
     public_message = "The webhook body is not a valid Twelve Labs notification."
+    counter_label = "invalid_envelope"
 
 
 class StorageUnavailable(TlhooksError):
