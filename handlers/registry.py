@@ -8,7 +8,7 @@ import contextvars
 import fnmatch
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -167,10 +167,6 @@ class HandlerRegistry:
 
     def names(self) -> list[str]:
         return list(self._handlers)
-
-    def unregister(self, names: Iterable[str]) -> None:
-        for name in names:
-            self._handlers.pop(name, None)
 
     def clear(self) -> None:
         self._handlers.clear()

@@ -25,7 +25,6 @@ class IntakeResult:
 
     created: bool
     status: EventStatus
-    related_event_id: str | None = None
     claimed: bool = False
     same_body: bool = True
 
@@ -89,11 +88,10 @@ class IntakeSteps:
             self.keys.reused,
         ]
         with translate_redis_errors():
-            outcome, status, related, claimed, same = self._accept(keys=keys, args=args)
+            outcome, status, _related, claimed, same = self._accept(keys=keys, args=args)
         return IntakeResult(
             outcome == "created",
             EventStatus(status),
-            related or None,
             claimed=claimed == "1" and bool(token),
             same_body=same == "1",
         )
