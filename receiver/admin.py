@@ -11,7 +11,7 @@ configured the API is off and answers 404.
                         "dry_run", "rate"
 
 Every input is validated (``receiver.admin_requests``): a bad one is answered 400 with a
-sentence, an unreachable ledger 503 with ``Retry-After``.
+sentence; an unreachable ledger is the receiver's 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from receiver.admin_requests import (
     parse_list_query,
     parse_replay_body,
 )
-from tlhooks.errors import StorageUnavailable
 from tlhooks.ops.replay import ReplayRequest
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import OpsService, detail, summary
@@ -84,13 +83,8 @@ def _bad(message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=400)
 
 
-def _unavailable(exc: BaseException) -> JSONResponse:
-    body = {"error": f"The event store did not answer ({exc or 'timed out'}); retry later."}
-    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
-
-
-def answers_storage_errors(endpoint: Endpoint) -> Endpoint:
-    """Input errors become 400 with their sentence; an unreachable ledger becomes 503."""
+def answers_input_errors(endpoint: Endpoint) -> Endpoint:
+    """Input errors become 400 with their sentence (storage errors are the app's 503)."""
 
     @functools.wraps(endpoint)
     async def wrapped(request: Request) -> Response:
@@ -98,13 +92,11 @@ def answers_storage_errors(endpoint: Endpoint) -> Endpoint:
             return await endpoint(request)
         except AdminInputInvalid as exc:
             return _bad(str(exc))
-        except (StorageUnavailable, TimeoutError) as exc:
-            return _unavailable(exc)
 
     return wrapped
 
 
-@answers_storage_errors
+@answers_input_errors
 async def list_events(request: Request) -> Response:
     params: dict[str, Any] = dict(request.query_params)
     if "status" in params:
@@ -116,7 +108,7 @@ async def list_events(request: Request) -> Response:
     return JSONResponse({"events": [summary(r) for r in records], "page": query.page})
 
 
-@answers_storage_errors
+@answers_input_errors
 async def show_event(request: Request) -> Response:
     key = check_key(request.path_params["key"])
     records = await _run(request, _ops(request).show, key)
@@ -125,12 +117,12 @@ async def show_event(request: Request) -> Response:
     return JSONResponse({"events": json.loads(json.dumps([detail(r) for r in records]))})
 
 
-@answers_storage_errors
+@answers_input_errors
 async def stats(request: Request) -> Response:
     return JSONResponse(await _run(request, _ops(request).stats))
 
 
-@answers_storage_errors
+@answers_input_errors
 async def replay(request: Request) -> Response:
     body = parse_replay_body(await request.body())
     replay_request = ReplayRequest(body.stage, body.handler, body.all_handlers)

@@ -169,7 +169,8 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={StorageUnavailable: unavailable},
+        # a storage error, or the blocking-call deadline, on any endpoint: 503 + Retry-After
+        exception_handlers={StorageUnavailable: unavailable, TimeoutError: unavailable},
     )
 
 

@@ -5,10 +5,9 @@ less, or drips its body, would otherwise hold a connection and a task forever: r
 body past ``TLHOOKS_BODY_READ_TIMEOUT`` seconds raises ``BodyReadTimeout`` (408), and more
 than ``TLHOOKS_MAX_BODY_BYTES`` raises ``PayloadTooLarge`` (413), for the webhook and the
 admin API alike. Either way the answer closes the connection, since the rest of the body
-will never be read. Slow or endless *headers* are the server's business (see the README's
-"Server options"); as h11 checks its 16 KiB bound only while a head is incomplete, a head that
-arrives in one read can exceed it, so more than 100 headers or 16 KiB of them is answered 431
-here.
+will never be read. Slow or endless *headers* are the server's business (``receiver.server``);
+it bounds a head only while the head is incomplete, so one that arrives whole in a single read
+can exceed the bound: more than 100 headers or ``MAX_HEAD_BYTES`` of them is answered 431 here.
 """
 
 from __future__ import annotations

@@ -24,9 +24,8 @@ import functools
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from receiver.limits import MAX_HEAD_BYTES
 from tlhooks.settings import get_settings
-
-DEFAULT_HEAD_BYTES = 16 * 1024  # h11's own default
 
 HEAD_TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -63,7 +62,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         # Only while a head is still incomplete after this chunk is all of the chunk head bytes.
         if counting and self._in_head and not self.transport.is_closing():
             self._head_bytes += len(data)
-            bound = self.config.h11_max_incomplete_event_size or DEFAULT_HEAD_BYTES
+            bound = self.config.h11_max_incomplete_event_size or MAX_HEAD_BYTES
             if self._head_bytes > bound:
                 self.transport.write(HEAD_TOO_LARGE)
                 self.transport.close()
