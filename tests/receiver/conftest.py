@@ -57,12 +57,8 @@ def client_factory(redis_client: redis.Redis, redis_server: RedisServer) -> Iter
     def build(**overrides: Any) -> TestClient:
         handlers = HandlerRegistry()
         handlers.register(lambda _context: None, name="catch_all")
-        settings = load_settings(
-            redis_url=redis_server.url,
-            webhook_secrets=[SECRET],
-            admin_token=TOKEN,
-            **overrides,
-        )
+        defaults = {"redis_url": redis_server.url, "webhook_secrets": [SECRET]}
+        settings = load_settings(**{**defaults, "admin_token": TOKEN, **overrides})
         client = TestClient(create_app(settings, handlers), raise_server_exceptions=False)
         client.__enter__()
         opened.append(client)

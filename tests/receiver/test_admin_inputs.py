@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 
 from receiver import admin
-from tests.receiver.conftest import TOKEN, WEBHOOK, TestClient, encode, envelope, signed_headers
+from tests.receiver.conftest import (
+    TOKEN,
+    WEBHOOK,
+    ClientFactory,
+    TestClient,
+    encode,
+    envelope,
+    signed_headers,
+)
+from tlhooks.processes import free_port
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 EVENT_ID = envelope()["id"]
@@ -143,3 +152,21 @@ def test_the_list_finds_redelivered_events_as_the_cli_does(stored: TestClient) -
     found = stored.get("/admin/events?redelivered=true", headers=AUTH).json()["events"]
     assert [e["event_id"] for e in found] == [EVENT_ID]
     assert stored.get("/admin/events?reused_id=true", headers=AUTH).json()["events"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/admin/events?status=dead", None),
+        ("GET", f"/admin/events/{EVENT_ID}", None),
+        ("GET", "/admin/stats", None),
+        ("POST", "/admin/replay", b'{"status": "dead", "dry_run": true}'),
+    ],
+)
+def test_every_admin_endpoint_answers_503_with_retry_after_when_the_ledger_is_down(
+    client_factory: ClientFactory, method: str, path: str, body: bytes | None
+) -> None:
+    down = client_factory(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    answer = down.request(method, path, content=body, headers=AUTH)
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["Retry-After"] == "5"

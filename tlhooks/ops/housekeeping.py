@@ -9,6 +9,7 @@ from typing import Any
 
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.bulk import delete_many
+from tlhooks.ledger.translation import translate_redis_errors
 from tlhooks.ops.selection import EventFilter, select
 from tlhooks.status import EventStatus
 
@@ -26,20 +27,21 @@ EXPIRABLE = (
 def stats(ledger: EventLedger, now: float | None = None) -> dict[str, Any]:
     current = time.time() if now is None else now
     client = ledger.client
-    pipe = client.pipeline(transaction=False)
-    for status in EventStatus:
-        pipe.zcard(ledger.keys.by_status(status))
-    pipe.zrange(ledger.keys.unsettled, 0, 0, withscores=True)
-    replies = pipe.execute()
+    by_handler: dict[str, Counter[str]] = defaultdict(Counter)
+    with translate_redis_errors():
+        pipe = client.pipeline(transaction=False)
+        for status in EventStatus:
+            pipe.zcard(ledger.keys.by_status(status))
+        pipe.zrange(ledger.keys.unsettled, 0, 0, withscores=True)
+        replies = pipe.execute()
+        offset = 0
+        while ids := [str(i) for i in client.zrange(ledger.keys.all_events, offset, offset + 499)]:
+            offset += len(ids)
+            for record in ledger.get_many(ids):
+                for name in record.handlers:
+                    by_handler[name][record.outcome(name).state.value] += 1
     by_status = {s.value: int(n) for s, n in zip(EventStatus, replies[:-1], strict=True)}
     oldest = replies[-1]
-    by_handler: dict[str, Counter[str]] = defaultdict(Counter)
-    offset = 0
-    while ids := [str(i) for i in client.zrange(ledger.keys.all_events, offset, offset + 499)]:
-        offset += len(ids)
-        for record in ledger.get_many(ids):
-            for name in record.handlers:
-                by_handler[name][record.outcome(name).state.value] += 1
     return {
         "total": sum(by_status.values()),
         "by_status": {k: v for k, v in by_status.items() if v},

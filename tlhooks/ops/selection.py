@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tlhooks.ledger import EventLedger, EventRecord
+from tlhooks.ledger.translation import translate_redis_errors
 from tlhooks.status import EventStatus
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
@@ -70,6 +71,11 @@ class EventFilter:
 
 def _candidate_ids(ledger: EventLedger, selection: EventFilter) -> Iterator[list[str]]:
     """Chunks of ids, newest first, from the narrowest index the filter allows."""
+    with translate_redis_errors():
+        yield from _index_chunks(ledger, selection)
+
+
+def _index_chunks(ledger: EventLedger, selection: EventFilter) -> Iterator[list[str]]:
     client = ledger.client
     low = selection.since if selection.since is not None else "-inf"
     high = selection.until if selection.until is not None else "+inf"
