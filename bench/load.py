@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from bench.connection import HttpConnection, ProtocolError
 from bench.payloads import WebhookFactory
 from bench.stack import cpu_busy_seconds, cpu_seconds
-from receiver.signature import HEADER
+from tlhooks.signing import HEADER
 
 REQUEST_TIMEOUT = 10.0
 FAILURES = (OSError, EOFError, asyncio.LimitOverrunError, TimeoutError, ProtocolError, ValueError)

@@ -1,7 +1,7 @@
 """Signed ``analyze.task.ready`` envelopes with unique notification ids, task ids and custom_ids.
 
 The body has the platform's shape (``{id, created_at, type, data}``, compact JSON, as the
-emulator sends it) and is signed with ``receiver.signature.sign`` at the moment it is made.
+emulator sends it) and is signed with ``tlhooks.signing.sign`` at the moment it is made.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 
 from emulator.ids import rfc3339
-from receiver.envelope import READY
-from receiver.signature import sign
+from tlhooks.signing import sign
+from tlhooks.status import EventKind
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class WebhookFactory:
         document = {
             "id": event_id,
             "created_at": rfc3339(now),
-            "type": READY,
+            "type": EventKind.READY.value,
             "data": {
                 "id": f"{self.run}{number:016x}",
                 "custom_id": f"campaign-{number % 37:02d}/spot-{self.run}-{number}",

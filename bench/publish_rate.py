@@ -13,8 +13,8 @@ import os
 import time
 
 from bench.load import percentile
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import load_settings
-from workers.publisher import EventPublisher
 
 WARMUP = 200
 

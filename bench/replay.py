@@ -23,9 +23,9 @@ from tlhooks.ledger.store import connect
 from tlhooks.ops.replay import ReplayRequest, ReplayStage
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import OpsService
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import load_settings
-from tlhooks.status import EventStatus
-from workers.publisher import EventPublisher
+from tlhooks.status import EventKind, EventStatus
 
 TASK = {"task_id": "0" * 24, "status": "ready", "result": {"data": "{}", "finish_reason": "stop"}}
 
@@ -40,7 +40,7 @@ def fill(ledger: EventLedger, count: int) -> None:
                 kind="ready",
                 requested=EventStatus.RECEIVED,
                 fields={
-                    "event_type": "analyze.task.ready",
+                    "event_type": EventKind.READY.value,
                     "task_id": f"{n:024x}",
                     "custom_id": f"bench-{n}",
                     "handlers": ["index", "notify"],

@@ -20,8 +20,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from tlhooks.analysis import AnalyzeTask
-from workers.validation import validate_task
-from workers.validation.timecodes import PATTERNS
+from tlhooks.validation import validate_task
+from tlhooks.validation.timecodes import PATTERNS
 
 TARGET_BYTES = 400_000
 RUNS = 15

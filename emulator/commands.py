@@ -24,10 +24,11 @@ from emulator.ids import rfc3339
 from emulator.request import TaskRequest
 from emulator.server import EmulatorServer, ServerStartFailed
 from emulator.task import Task
-from receiver.signature import HEADER, sign
 from tlhooks.analysis import TaskStatus
+from tlhooks.signing import HEADER, sign
+from tlhooks.status import EventKind
 
-EVENT_TYPES = ("analyze.task.ready", "analyze.task.failed")
+EVENT_TYPES = tuple(kind.value for kind in EventKind)
 
 
 def default_secret() -> str:

@@ -1,7 +1,7 @@
 """WebhookDispatcher: signs a task's notification and POSTs it to every configured endpoint.
 
 The body is the compact JSON envelope ``{id, created_at, type, data}`` and is sent byte for byte
-as signed (``TL-Signature`` from ``receiver.signature.sign``). A 2xx answer counts as delivered;
+as signed (``TL-Signature`` from ``tlhooks.signing.sign``). A 2xx answer counts as delivered;
 any other answer, a timeout or a transport error is retried with exponential backoff until the
 ``webhook_retry_window`` closes or ``webhook_attempts`` tries are spent (see ``retry_wait``)
 [undoc: the platform's own policy is not published]. The ``webhook_delay`` and
@@ -25,8 +25,9 @@ from emulator.faults import FaultInjector
 from emulator.ids import IdFactory, rfc3339
 from emulator.journal import Journal
 from emulator.task import Task, WebhookRecord
-from receiver.signature import HEADER, sign
 from tlhooks.analysis import TaskStatus
+from tlhooks.signing import HEADER, sign
+from tlhooks.status import EventKind
 
 DROPPED = "dropped by the emulator's drop_webhooks fault"
 OUTAGE = "connection refused (emulated outage)"
@@ -56,7 +57,7 @@ def retry_wait(config: EmulatorConfig, attempt: int, elapsed: float) -> float | 
 
 
 def event_type_of(task: Task) -> str:
-    return "analyze.task.ready" if task.status is TaskStatus.READY else "analyze.task.failed"
+    return EventKind.READY if task.status is TaskStatus.READY else EventKind.FAILED
 
 
 def envelope(task: Task, event_id: str) -> Notification:

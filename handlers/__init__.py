@@ -13,7 +13,7 @@ from handlers.context import HandlerContext
 from handlers.registry import HandlerRegistry, HandlerSpec, handler, registry
 from tlhooks.analysis import AnalyzeTask, TaskError, TaskResult
 from tlhooks.errors import HandlerFailed, RegistrationError
-from workers.validation import Segment
+from tlhooks.validation import Segment
 
 __all__ = [
     "AnalyzeTask",

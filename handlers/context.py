@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tlhooks.analysis import AnalyzeTask
-from workers.validation import Segment
+from tlhooks.status import EventKind
+from tlhooks.validation import Segment
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class HandlerContext:
 
     @property
     def ready(self) -> bool:
-        return self.event_type == "analyze.task.ready"
+        return self.event_type == EventKind.READY
 
 
 def idempotency_key(task_id: str, handler: str) -> str:

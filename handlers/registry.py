@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from tlhooks.errors import RegistrationError, ResultSchemaInvalid
 from tlhooks.status import RESERVED_HANDLER_NAMES
-from workers.validation import DeclaredSchema, validator_for
+from tlhooks.validation import DeclaredSchema, validator_for
 
 On = Literal["ready", "failed", "both"]
 HandlerFunc = Callable[[Any], Any]

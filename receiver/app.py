@@ -31,13 +31,13 @@ from receiver.envelope import parse_envelope
 from receiver.intake import Intake
 from receiver.limits import RequestLimitsMiddleware
 from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint
-from receiver.signature import HEADER, SignatureVerifier
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
 from tlhooks.ledger import EventLedger
 from tlhooks.logs import SampledLog, configure_logging, escaped_prefix
 from tlhooks.ops.service import OpsService
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import Settings, load_settings
-from workers.publisher import EventPublisher
+from tlhooks.signing import HEADER, SignatureVerifier
 
 logger = logging.getLogger("tlhooks.receiver")
 T = TypeVar("T")

@@ -24,10 +24,7 @@ from pydantic import (
 
 from tlhooks.analysis import TASK_ID_PATTERN
 from tlhooks.errors import InvalidEnvelope
-
-READY = "analyze.task.ready"
-FAILED = "analyze.task.failed"
-KIND_OF_TYPE = {READY: "ready", FAILED: "failed"}
+from tlhooks.status import EventKind
 
 NotificationId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
 TaskId = Annotated[str, StringConstraints(pattern=TASK_ID_PATTERN.pattern)]
@@ -62,7 +59,8 @@ class WebhookEnvelope(BaseModel):
     @property
     def kind(self) -> str | None:
         """``ready`` or ``failed`` for analyze task events, None for any other type."""
-        return KIND_OF_TYPE.get(self.type)
+        known = self.type in EventKind._value2member_map_
+        return EventKind(self.type).outcome if known else None
 
 
 def _refuse_constant(name: str) -> NoReturn:

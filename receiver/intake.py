@@ -26,8 +26,8 @@ from receiver.envelope import WebhookEnvelope
 from receiver.metrics import REUSED_IDS
 from tlhooks.errors import StorageUnavailable
 from tlhooks.ledger import EventLedger
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import EventStatus
-from workers.publisher import EventPublisher
 
 logger = logging.getLogger("tlhooks.receiver")
 

@@ -18,6 +18,18 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class EventKind(StrEnum):
+    """The webhook event types tlhooks acts on (``type`` in the envelope)."""
+
+    READY = "analyze.task.ready"
+    FAILED = "analyze.task.failed"
+
+    @property
+    def outcome(self) -> str:
+        """``ready`` or ``failed``: the task outcome the event reports."""
+        return self.value.rsplit(".", 1)[1]
+
+
 class EventStatus(StrEnum):
     RECEIVED = "received"
     QUEUED = "queued"

@@ -17,8 +17,8 @@ from celery import signals
 from handlers.loading import load_handlers
 from tlhooks.errors import ConfigurationError, TlhooksError
 from tlhooks.logs import configure_logging
+from tlhooks.queue.publisher import EventPublisher, create_celery
 from tlhooks.settings import Settings, get_settings
-from workers.publisher import EventPublisher, create_celery
 
 logger = logging.getLogger("tlhooks.worker")
 

@@ -13,7 +13,7 @@ Stages and their failure modes:
   still be retried, the event is dead, naming it.
 
 Retries are never Celery countdowns: the ledger schedules them and the sweeper publishes them
-when due (see workers/celery_config.py for why).
+when due (see tlhooks/queue/celery_config.py for why).
 """
 
 from __future__ import annotations
@@ -29,11 +29,10 @@ from pydantic import ValidationError
 
 from handlers.context import HandlerContext, idempotency_key
 from handlers.registry import HandlerRegistry
-from receiver.envelope import READY
 from tlhooks.analysis import AnalyzeTask, TaskStatus
 from tlhooks.errors import PermanentFetchError, RetryableFetchError
 from tlhooks.ledger import EventLedger, EventRecord, HandlerOutcome, HandlerState
-from tlhooks.status import EventStatus
+from tlhooks.status import EventKind, EventStatus
 from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
 from workers.outcomes import record_outcome
@@ -139,7 +138,7 @@ class EventProcessor:
         names = record.pending_handlers
         inputs: dict[str, dict[str, Any]] = {name: {} for name in names}
         success, judged = EventStatus.HANDLED, list(record.handlers)
-        if record.event_type == READY:
+        if record.event_type == EventKind.READY:
             specs = {name: self.registry.get(name) for name in record.handlers}
             verdict = judge(task, specs)
             if verdict.status == "invalid":
@@ -152,7 +151,7 @@ class EventProcessor:
             self.ledger.update(record.event_id, validation=verdict.record)
             inputs = {name: verdict.inputs.get(name, {}) for name in names}
         result = self._raw_result(task)
-        error = task.error.message if task.error and record.event_type != READY else None
+        error = task.error.message if task.error and record.event_type != EventKind.READY else None
         outcomes = [
             self._run_handler(record, task, name, result, error, inputs[name]) for name in names
         ]

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from handlers.registry import registry
 from tlhooks.ledger import EventLedger
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import Settings, get_settings
 from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
 from workers.processor import EventProcessor
-from workers.publisher import EventPublisher
 from workers.retry import RetryPolicy
 from workers.sweeper import Sweeper
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.sweeping import SweepOps
 from tlhooks.ops.housekeeping import expire
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import EventStatus
-from workers.publisher import EventPublisher
 from workers.retry import RetryPolicy
 
 logger = logging.getLogger("tlhooks.sweeper")

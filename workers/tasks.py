@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tlhooks.queue.celery_config import PROCESS_TASK, SWEEP_TASK
 from workers.app import app, publisher
-from workers.celery_config import PROCESS_TASK, SWEEP_TASK
 from workers.runtime import current_runtime
 
 

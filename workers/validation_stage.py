@@ -17,7 +17,7 @@ from typing import Any
 
 from handlers.registry import HandlerSpec
 from tlhooks.analysis import AnalyzeTask
-from workers.validation import ValidationOutcome, validate_task
+from tlhooks.validation import ValidationOutcome, validate_task
 
 
 @dataclass

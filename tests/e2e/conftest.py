@@ -14,10 +14,10 @@ import pytest
 import redis
 
 from emulator import EmulatorConfig, EmulatorServer
-from receiver.signature import sign
 from tests.support.processes import ROOT, Receiver, RedisServer, Worker, wait_until
 from tlhooks.ledger import EventLedger, EventRecord
 from tlhooks.ledger.store import connect
+from tlhooks.signing import sign
 from tlhooks.status import EventStatus
 
 SECRET = "whsec_e2e"

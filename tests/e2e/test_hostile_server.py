@@ -19,9 +19,9 @@ import httpx
 import pytest
 import redis
 
-from receiver.signature import sign
 from tests.support.processes import BIN, ROOT, Managed, RedisServer
 from tlhooks.processes import RECEIVER_SERVER_OPTIONS, free_port, wait_until
+from tlhooks.signing import sign
 
 pytestmark = pytest.mark.e2e
 

@@ -21,10 +21,10 @@ import httpx
 import pytest
 from kombu import Connection
 
-from receiver.signature import sign
 from tests.e2e.conftest import SECRET, Stack
 from tests.e2e.test_pipeline import envelope
 from tests.support.processes import RedisServer, Worker, wait_until
+from tlhooks.signing import sign
 from tlhooks.status import EventStatus
 
 EVENTS = 200

@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from tests.e2e.conftest import Stack
 from tests.support.processes import wait_until
-from tlhooks.cli import main
 from tlhooks.status import EventStatus
+from tlhooks_cli import main
 
 TOKEN = "admin-secret"
 

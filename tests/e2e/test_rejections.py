@@ -8,8 +8,8 @@ import time
 import httpx
 import pytest
 
-from receiver.signature import sign
 from tests.e2e.conftest import SECRET, Stack
+from tlhooks.signing import sign
 
 GOOD = json.dumps(
     {

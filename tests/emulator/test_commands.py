@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from emulator import EmulatorServer
 from emulator.commands import emulator_command, parse_faults, trigger_command
-from receiver.signature import SignatureVerifier
+from tlhooks.signing import SignatureVerifier
 
 if TYPE_CHECKING:
     from conftest import WebhookReceiver

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from receiver.signature import SignatureVerifier
+from tlhooks.signing import SignatureVerifier
 
 if TYPE_CHECKING:
     from conftest import WebhookReceiver

@@ -13,9 +13,9 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from handlers.registry import HandlerRegistry
 from receiver.app import create_app
-from receiver.signature import sign
 from tests.support.processes import RedisServer
 from tlhooks.settings import load_settings
+from tlhooks.signing import sign
 
 with warnings.catch_warnings():
     # Starlette asks for httpx2 under its TestClient; the project still depends on httpx.

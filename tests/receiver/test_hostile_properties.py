@@ -16,7 +16,6 @@ import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from receiver.signature import compute
 from tests.receiver.conftest import (
     SECRET,
     TOKEN,
@@ -27,6 +26,7 @@ from tests.receiver.conftest import (
     latin1_or_utf8,
     stored_keys,
 )
+from tlhooks.signing import compute
 
 PROPERTY = settings(
     max_examples=150,

@@ -8,7 +8,6 @@ import time
 import pytest
 import redis
 
-from receiver.signature import compute
 from tests.receiver.conftest import (
     SECRET,
     WEBHOOK,
@@ -18,6 +17,7 @@ from tests.receiver.conftest import (
     signed_headers,
     stored_keys,
 )
+from tlhooks.signing import compute
 
 GOOD = encode(envelope())
 

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from tests.support.processes import RedisServer
-from tlhooks.cli import main
 from tlhooks.ledger import EventLedger
 from tlhooks.processes import free_port
 from tlhooks.status import EventStatus
+from tlhooks_cli import main
 
 BIN = Path(sys.executable).parent
 

@@ -16,17 +16,17 @@ import httpx
 import pytest
 import redis
 
-from receiver.signature import sign
 from tests.receiver.test_intake import body
 from tests.support.processes import ROOT, Receiver, RedisServer
 from tlhooks.errors import StorageRefused
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.store import connect
 from tlhooks.processes import ManagedProcess, free_port, wait_until
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.redis_server import RedisServerProcess
 from tlhooks.settings import Settings
+from tlhooks.signing import sign
 from tlhooks.status import EventStatus
-from workers.publisher import EventPublisher
 
 SECRET = "whsec_refusals"
 

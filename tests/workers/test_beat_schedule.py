@@ -5,9 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from tlhooks.queue.celery_config import celery_config
 from tlhooks.settings import load_settings
 from workers.app import role
-from workers.celery_config import celery_config
 
 
 def test_beats_schedule_lives_in_the_projects_state_dir_by_default() -> None:

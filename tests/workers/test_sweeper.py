@@ -9,9 +9,9 @@ import pytest
 
 from tests.support.processes import RedisServer
 from tlhooks.ledger import EventLedger
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import load_settings
 from tlhooks.status import EventStatus
-from workers.publisher import EventPublisher
 from workers.retry import RetryPolicy
 from workers.sweeper import Sweeper
 

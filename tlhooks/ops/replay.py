@@ -24,13 +24,13 @@ from typing import Any
 from tlhooks.ledger import EventLedger, EventRecord, HandlerState
 from tlhooks.ledger import scripts as lua
 from tlhooks.ledger.store import translate_redis_errors
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import (
     REPLAYABLE,
     RESET_ALL_HANDLERS,
     RESET_UNSUCCEEDED_HANDLERS,
     EventStatus,
 )
-from workers.publisher import EventPublisher
 
 ACTIVE = frozenset(
     {EventStatus.RECEIVED, EventStatus.QUEUED, EventStatus.FETCHING, EventStatus.HANDLING}

@@ -11,9 +11,9 @@ from tlhooks.ledger import EventLedger, EventRecord
 from tlhooks.ops import housekeeping
 from tlhooks.ops.replay import Replayer, ReplayPlan, ReplayRequest, ReplayStage
 from tlhooks.ops.selection import EventFilter, count, parse_moment, select
+from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import Settings
 from tlhooks.status import EventStatus
-from workers.publisher import EventPublisher
 
 # Event ids and task ids share one alphabet (receiver/envelope.py, tlhooks/analysis.py).
 EVENT_OR_TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")

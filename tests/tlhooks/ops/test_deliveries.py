@@ -7,9 +7,9 @@ import json
 from click.testing import CliRunner, Result
 
 from tests.support.processes import RedisServer
-from tlhooks.cli import main
 from tlhooks.ledger import EventLedger
 from tlhooks.status import EventStatus
+from tlhooks_cli import main
 
 
 def deliver(ledger: EventLedger, event_id: str, body_hash: str, task: str) -> None:

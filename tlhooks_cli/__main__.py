@@ -1,0 +1,3 @@
+from tlhooks_cli.main import main
+
+main()
