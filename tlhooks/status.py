@@ -74,16 +74,6 @@ REPLAYABLE = frozenset(
     }
 )
 
-INITIAL = frozenset(
-    {
-        EventStatus.RECEIVED,
-        EventStatus.IGNORED,
-        EventStatus.DUPLICATE,
-        EventStatus.UNMATCHED,
-        EventStatus.CONFLICT,
-    }
-)
-
 _S = EventStatus
 
 TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
@@ -107,10 +97,6 @@ TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
     _S.INVALID: frozenset(),
     _S.TRUNCATED: frozenset(),
 }
-
-
-def can_transition(source: EventStatus, target: EventStatus) -> bool:
-    return target in TRANSITIONS[source]
 
 
 def sources_of(target: EventStatus) -> frozenset[EventStatus]:

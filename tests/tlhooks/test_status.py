@@ -4,15 +4,14 @@ import itertools
 
 import pytest
 
-from tlhooks.status import (
-    INITIAL,
-    REPLAYABLE,
-    SETTLED,
-    TRANSITIONS,
-    EventStatus,
-    can_transition,
-    sources_of,
-)
+from tlhooks.status import REPLAYABLE, SETTLED, TRANSITIONS, EventStatus, sources_of
+
+# The states an event is created in by intake; no transition leads into them.
+INTAKE_STATES = ("received", "ignored", "duplicate", "unmatched", "conflict")
+
+
+def can_transition(source: EventStatus, target: EventStatus) -> bool:
+    return target in TRANSITIONS[source]
 
 
 def test_every_status_has_a_row_in_the_transition_table() -> None:
@@ -43,8 +42,8 @@ def test_only_settled_or_failed_events_can_be_replayed() -> None:
 
 
 def test_intake_states_are_never_entered_by_a_transition() -> None:
-    for status in INITIAL:
-        assert sources_of(status) == frozenset()
+    for status in INTAKE_STATES:
+        assert sources_of(EventStatus(status)) == frozenset()
 
 
 def test_the_happy_path_is_allowed_step_by_step() -> None:
