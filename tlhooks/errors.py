@@ -196,10 +196,11 @@ class HandlerTimedOut(HandlerFailed):
     finish later, which is one more reason to write through ``idempotency_key``.
     """
 
-    def __init__(self, handler: str, timeout: float) -> None:
+    def __init__(self, handler: str, timeout: float, *, stack: str | None = None) -> None:
         super().__init__(
             f"Handler {handler!r} did not return within its timeout of {timeout:g} s; the call "
             "was abandoned and may still finish. Raise the timeout or make the handler faster."
         )
         self.handler = handler
         self.timeout = timeout
+        self.stack = stack  # where the abandoned call was when the timeout passed
