@@ -55,3 +55,22 @@ def test_unknown_fields_are_tolerated() -> None:
 def test_anything_but_a_valid_envelope_is_invalid(raw: bytes) -> None:
     with pytest.raises(InvalidEnvelope):
         parse_envelope(raw)
+
+
+# Found by mutation testing (docs/mutation.md): the 400's sentence must point at the fault.
+
+
+def test_the_error_names_the_field_that_broke_the_envelope() -> None:
+    with pytest.raises(InvalidEnvelope, match=r"^data\.id: "):
+        parse_envelope(body(data={"id": "../../etc"}))
+
+
+def test_a_document_that_is_not_an_object_is_blamed_on_the_body() -> None:
+    with pytest.raises(InvalidEnvelope, match=r"^body: "):
+        parse_envelope(b"[1, 2]")
+
+
+def test_a_duplicated_key_is_named_in_the_error() -> None:
+    raw = b'{"type": "x", "id": "whe_1", "id": "whe_2"}'
+    with pytest.raises(InvalidEnvelope, match=r"key 'id' appears twice"):
+        parse_envelope(raw)

@@ -138,3 +138,53 @@ def test_the_right_signature_truncated_or_extended_does_not_verify(
     header = f"t={VECTOR_TIME},v1={reshape(right)}"
     with pytest.raises(SignatureMalformed):
         SignatureVerifier(ROTATION).verify(header, VECTOR_BODY, now=VECTOR_TIME)
+
+
+# Found by mutation testing (docs/mutation.md): each test below failed on a mutant that the
+# tests above let through.
+
+
+def test_a_header_signed_now_verifies_now() -> None:
+    header = sign("whsec_now", b"{}")  # no timestamp given: the current time
+    SignatureVerifier(["whsec_now"]).verify(header, b"{}")  # no clock given: the current time
+
+
+def test_the_default_tolerance_is_five_minutes() -> None:
+    verifier = SignatureVerifier(["whsec_test_only"])
+    verifier.verify(VECTOR_HEADER, VECTOR_BODY, now=VECTOR_TIME + 300)
+    with pytest.raises(SignatureExpired):
+        verifier.verify(VECTOR_HEADER, VECTOR_BODY, now=VECTOR_TIME + 301)
+
+
+def test_a_header_of_exactly_the_maximum_length_is_parsed() -> None:
+    padding = ",x=" + "a" * (4096 - len(VECTOR_HEADER) - 3)
+    header = VECTOR_HEADER + padding
+    assert len(header) == 4096
+    assert parse_header(header) == (VECTOR_TIME, [VECTOR_HEADER.split("v1=")[1]])
+    with pytest.raises(SignatureMalformed):
+        parse_header(header + "a")
+
+
+def test_sixteen_v1_values_are_allowed_and_seventeen_are_not() -> None:
+    others = ",".join(f"v1={index:064x}" for index in range(15))
+    verifier = SignatureVerifier(["whsec_test_only"])
+    verifier.verify(f"{VECTOR_HEADER},{others}", VECTOR_BODY, now=VECTOR_TIME)
+    with pytest.raises(SignatureMalformed):
+        parse_header(f"{VECTOR_HEADER},{others},v1={99:064x}")
+
+
+def test_an_element_without_an_equals_sign_is_malformed() -> None:
+    with pytest.raises(SignatureMalformed):
+        parse_header(f"{VECTOR_HEADER},v0")
+
+
+@pytest.mark.parametrize("element", ["v0=abc=", "Xt=1", "k=base64+/=="])
+def test_unknown_elements_are_ignored_whatever_their_value_or_key(element: str) -> None:
+    verifier = SignatureVerifier(["whsec_test_only"])
+    assert verifier.verify(f"{VECTOR_HEADER},{element}", VECTOR_BODY, now=VECTOR_TIME)
+
+
+def test_a_match_is_not_undone_by_a_later_signature_or_secret_that_does_not_match() -> None:
+    verifier = SignatureVerifier(["whsec_test_only", "whsec_new"])  # the match comes first
+    later = f"{VECTOR_HEADER},v1={'0' * 64}"
+    assert verifier.verify(later, VECTOR_BODY, now=VECTOR_TIME) == VECTOR_TIME

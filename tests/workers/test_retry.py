@@ -56,3 +56,43 @@ def test_attempts_are_exhausted_at_the_maximum() -> None:
 )
 def test_rate_limit_hints_become_a_delay(headers: dict[str, str], expected: float | None) -> None:
     assert requested_delay(headers, now=NOW) == expected
+
+
+# Found by mutation testing (docs/mutation.md).
+
+
+def test_the_policy_from_settings_carries_every_setting() -> None:
+    from tlhooks.settings import Settings
+
+    settings = Settings(max_attempts=4, retry_base_delay=3, retry_max_delay=90)
+    assert RetryPolicy.from_settings(settings) == RetryPolicy(4, 3, 90)
+
+
+def test_a_requested_delay_gets_a_jitter_of_up_to_half_the_base_on_top() -> None:
+    seen: list[tuple[float, float]] = []
+
+    def lowest(low: float, high: float) -> float:
+        seen.append((low, high))
+        return low
+
+    policy = RetryPolicy(base_delay=2, max_delay=60, uniform=lowest)
+    assert policy.delay(1, retry_after=1) == 1  # even a one-second hint is honoured
+    assert seen == [(0, 1.0)]
+
+
+def test_a_zero_retry_after_is_no_hint_and_the_backoff_applies() -> None:
+    policy = RetryPolicy(base_delay=2, max_delay=60, uniform=upper_bound)
+    assert policy.delay(3, retry_after=0) == 8
+
+
+def test_a_reset_time_already_past_asks_for_no_wait() -> None:
+    assert requested_delay({"x-ratelimit-request-reset": str(int(NOW) - 5)}, now=NOW) == 0
+    assert requested_delay({"retry-after": formatdate(NOW - 5, usegmt=True)}, now=NOW) == 0
+
+
+def test_the_delay_is_measured_from_the_current_time_by_default() -> None:
+    import time
+
+    waited = requested_delay({"x-ratelimit-request-reset": str(int(time.time()) + 30)})
+    assert waited is not None
+    assert 28 <= waited <= 30
