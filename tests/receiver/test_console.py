@@ -16,6 +16,8 @@ from tests.receiver.conftest import (
     envelope,
     signed_headers,
 )
+from tests.support.processes import wait_until
+from tlhooks.status import EventStatus
 
 CONSOLE = "/admin/console"
 EVENT_ID = envelope()["id"]
@@ -171,3 +173,42 @@ def test_the_stylesheet_is_served_from_the_package(client: TestClient) -> None:
     answer = client.get(f"{CONSOLE}/static/console.css")
     assert answer.status_code == 200
     assert "text/css" in answer.headers["content-type"]
+
+
+def dead_events(client: TestClient, count: int) -> list[str]:
+    """``count`` stored events moved to dead, as exhausted retries would leave them."""
+    ledger = client.app.state.runtime.ledger  # type: ignore[attr-defined]
+    ids = []
+    for n in range(count):
+        document = envelope(id=f"whe_bulk{n:04d}")
+        document["data"] = {**document["data"], "id": f"task_bulk{n:04d}", "custom_id": f"bulk-{n}"}
+        body = encode(document)
+        assert client.post(WEBHOOK, content=body, headers=signed_headers(body)).status_code == 202
+        ledger.transition(document["id"], EventStatus.DEAD, "attempts exhausted")
+        ids.append(document["id"])
+    return ids
+
+
+def test_a_bulk_replay_from_the_list_shows_its_plan_then_its_progress_to_the_end(
+    client: TestClient,
+) -> None:
+    ids = dead_events(client, 12)
+    listed = sign_in(client).get(f"{CONSOLE}/events", params={"status": "dead"}).text
+    form = {"csrf": csrf_of(listed), "status": "dead", "from": "fetch", "rate": "40"}
+
+    plan = client.post(f"{CONSOLE}/replay/plan", data=form)
+    assert "12 events" in plan.text
+    assert "12 dead" in plan.text
+    replay_id = re.search(r'name="replay_id" value="([^"]+)"', plan.text)
+    assert replay_id is not None
+    ledger = client.app.state.runtime.ledger  # type: ignore[attr-defined]
+    assert {r.status for r in ledger.get_many(ids)} == {EventStatus.DEAD}
+
+    confirm = {"csrf": form["csrf"], "replay_id": replay_id.group(1)}
+    progress = client.post(f"{CONSOLE}/replay/confirm", data=confirm)
+    assert progress.status_code == 200
+    assert re.search(r'id="progress">\d+ of 12<', progress.text)
+    wait_until(lambda: "Done: 12 queued" in client.get(str(progress.url)).text, timeout=10)
+    assert {r.status for r in ledger.get_many(ids)} == {EventStatus.QUEUED}
+    again = client.post(f"{CONSOLE}/replay/confirm", data=confirm)
+    assert again.status_code == 404
