@@ -7,41 +7,45 @@ import contextlib
 import contextvars
 import fnmatch
 import inspect
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from tlhooks.errors import RegistrationError, ResultSchemaInvalid
+from handlers.options import Handler, HandlerOptions, On, merge_options
+from tlhooks.errors import RegistrationError
 from tlhooks.status import RESERVED_HANDLER_NAMES
-from tlhooks.validation import DeclaredSchema, validator_for
+from tlhooks.validation import DeclaredSchema
 
-On = Literal["ready", "failed", "both"]
-HandlerFunc = Callable[[Any], Any]
-F = TypeVar("F", bound=HandlerFunc)
-
-_PATTERN = re.compile(r"^[A-Za-z0-9_\-*?\[\]!]{1,128}$")
-_KINDS: dict[str, frozenset[str]] = {
-    "ready": frozenset({"ready"}),
-    "failed": frozenset({"failed"}),
-    "both": frozenset({"ready", "failed"}),
-}
+F = TypeVar("F", bound=Handler)
 
 
 @dataclass(frozen=True)
 class HandlerSpec:
-    """A registered handler: its name, function, custom_id glob and the kinds it runs on."""
+    """A registered handler: its resolved name, the callable and the options it was given."""
 
     name: str
-    func: HandlerFunc
-    custom_id: str
-    on: On
-    schema: DeclaredSchema = None
-    partial_ok: bool = False
+    func: Handler
+    options: HandlerOptions = field(default_factory=HandlerOptions)
+
+    @property
+    def custom_id(self) -> str:
+        return self.options.custom_id
+
+    @property
+    def on(self) -> On:
+        return self.options.on
+
+    @property
+    def schema(self) -> DeclaredSchema:
+        return self.options.schema
+
+    @property
+    def partial_ok(self) -> bool:
+        return self.options.partial_ok
 
     @property
     def kinds(self) -> frozenset[str]:
-        return _KINDS[self.on]
+        return self.options.kinds
 
     def matches(self, custom_id: str | None, kind: str) -> bool:
         """A task without custom_id matches only the catch-all pattern ``*``."""
@@ -58,15 +62,19 @@ class HandlerSpec:
         return self.func(context)
 
 
+def _qualified_name(func: object) -> str:
+    module = getattr(func, "__module__", None) or "<unknown>"
+    qualname = getattr(func, "__qualname__", None) or type(func).__qualname__
+    return f"{module}.{qualname}"
+
+
 def _handler_name(func: object, name: object) -> str:
     if name is None:
         if not callable(func):
             raise RegistrationError(
                 f"Cannot register {func!r} as a handler: it is not callable; decorate a function."
             )
-        module = getattr(func, "__module__", None) or "<unknown>"
-        qualname = getattr(func, "__qualname__", None) or type(func).__qualname__
-        return f"{module}.{qualname}"
+        return _qualified_name(func)
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise RegistrationError(
             f"Handler name {name!r} is not a non-empty string of at most 200 characters; "
@@ -80,27 +88,6 @@ def _handler_name(func: object, name: object) -> str:
     return name
 
 
-def _check_schema(name: str, schema: DeclaredSchema) -> None:
-    if schema is None:
-        return
-    try:
-        validator_for(None, schema)
-    except (ResultSchemaInvalid, TypeError, ValueError) as exc:
-        raise RegistrationError(
-            f"Handler {name!r} declares a schema that cannot be compiled: {exc} Pass segment "
-            "definitions, a dict of definition id to pydantic model, or one pydantic model."
-        ) from exc
-
-
-def _check_pattern(name: str, pattern: str) -> None:
-    valid = isinstance(pattern, str) and bool(_PATTERN.match(pattern))
-    if not valid or pattern.count("[") != pattern.count("]"):
-        raise RegistrationError(
-            f"Handler {name!r} has an invalid custom_id pattern {pattern!r}; use letters, "
-            "digits, '_', '-' and the glob characters '*', '?' and '[...]', e.g. 'ads-*'."
-        )
-
-
 class HandlerRegistry:
     """Handlers by name. Registration errors fail at start-up, naming the handler and the fix."""
 
@@ -108,26 +95,15 @@ class HandlerRegistry:
         self._handlers: dict[str, HandlerSpec] = {}
 
     def register(
-        self,
-        func: HandlerFunc,
-        *,
-        custom_id: str = "*",
-        on: str = "ready",
-        name: str | None = None,
-        schema: DeclaredSchema = None,
-        partial_ok: bool = False,
+        self, func: Handler, options: HandlerOptions | None = None, /, **keywords: Any
     ) -> HandlerSpec:
-        handler_name = _handler_name(func, name)
+        """Register ``func`` with ``options``, or with the same options given as keywords."""
+        chosen = merge_options(func, options, keywords)
+        handler_name = _handler_name(func, chosen.name)
         if not callable(func):
             raise RegistrationError(f"Handler {handler_name!r} is not callable.")
-        if on not in _KINDS:
-            raise RegistrationError(
-                f"Handler {handler_name!r} has on={on!r}; use on='ready', on='failed' or on='both'."
-            )
-        _check_pattern(handler_name, custom_id)
-        _check_schema(handler_name, schema)
-        spec = HandlerSpec(handler_name, func, custom_id, on, schema, partial_ok)  # type: ignore[arg-type]
-        return self.add(spec)
+        chosen.check(handler_name)
+        return self.add(HandlerSpec(handler_name, func, chosen))
 
     def add(self, spec: HandlerSpec) -> HandlerSpec:
         """Add a validated spec (one registered elsewhere, e.g. by a module already imported)."""
@@ -135,25 +111,17 @@ class HandlerRegistry:
         if existing is not None and existing.func is not spec.func:
             raise RegistrationError(
                 f"Handler name {spec.name!r} is already registered by "
-                f"{existing.func.__module__}.{existing.func.__qualname__}; pass a distinct "
+                f"{_qualified_name(existing.func)}; pass a distinct "
                 "name= to @handler."
             )
         self._handlers[spec.name] = spec
         return spec
 
     def decorator(
-        self,
-        *,
-        custom_id: str = "*",
-        on: str = "ready",
-        name: str | None = None,
-        schema: DeclaredSchema = None,
-        partial_ok: bool = False,
+        self, options: HandlerOptions | None = None, /, **keywords: Any
     ) -> Callable[[F], F]:
         def register(func: F) -> F:
-            self.register(
-                func, custom_id=custom_id, on=on, name=name, schema=schema, partial_ok=partial_ok
-            )
+            self.register(func, options, **keywords)
             return func
 
         return register
@@ -196,37 +164,23 @@ def declared_by(source: str) -> list[HandlerSpec]:
     return list(_declared.get(source, ()))
 
 
-def handler(
-    *,
-    custom_id: str = "*",
-    on: str = "ready",
-    name: str | None = None,
-    schema: DeclaredSchema = None,
-    partial_ok: bool = False,
-) -> Callable[[F], F]:
+def handler(options: HandlerOptions | None = None, /, **keywords: Any) -> Callable[[F], F]:
     """Register a function to run for analyze events whose custom_id matches a glob.
 
-    ``on`` is ``"ready"``, ``"failed"`` or ``"both"``; ``name`` defaults to the function's
-    module and qualified name. The function takes one ``HandlerContext``; it may be async.
-
-    ``schema`` declares what the handler expects (segment definitions, a mapping of
-    definition id to a pydantic model, or one pydantic model for JSON-schema documents); it
-    wins over the task's own schema, and a mismatch is reported. ``partial_ok=True`` lets the
-    handler run on the segments salvaged from a truncated result.
+    The keywords are the fields of ``HandlerOptions`` (``custom_id``, ``on``, ``name``,
+    ``schema``, ``partial_ok``, ``max_attempts``, ``permanent_errors``, ``timeout``); an
+    unknown keyword or a bad value fails at registration, naming the handler and the fix.
+    ``@handler(HandlerOptions(...))`` is the same with the options type-checked. The function
+    takes one ``HandlerContext``; it may be async.
     """
 
     def register(func: F) -> F:
         source = _loading.get()
         if source is None:
-            registry.register(
-                func, custom_id=custom_id, on=on, name=name, schema=schema, partial_ok=partial_ok
-            )
+            registry.register(func, options, **keywords)
             return func
         scratch = HandlerRegistry()  # validates exactly as a registration would
-        spec = scratch.register(
-            func, custom_id=custom_id, on=on, name=name, schema=schema, partial_ok=partial_ok
-        )
-        _declared[source].append(spec)
+        _declared[source].append(scratch.register(func, options, **keywords))
         return func
 
     return register

@@ -23,13 +23,19 @@
     │   └── PermanentFetchError       no retry helps: 404 and other 4xx, unparseable bodies
     │       └── TaskNotFound          404
     ├── ResultSchemaInvalid           a segment definition list or JSON Schema cannot be compiled
-    └── HandlerFailed                 a handler raised; the original exception is its __cause__
+    └── HandlerFailed                 a handler's call ended without success (an attempt counted)
+        ├── Retry                     raised by a handler: run me again after at least `delay` s
+        ├── NonRetryable              raised by a handler: give up now, no further attempt
+        └── HandlerTimedOut           raised by the worker: the call outlived the handler's timeout
 
 Retryable and permanent failures are distinct types so that the retry policy reads the type,
-never the message.
+never the message. A handler may raise any exception: only ``NonRetryable`` and the types in
+its ``permanent_errors`` end it at once; everything else is retried until ``max_attempts``.
 """
 
 from __future__ import annotations
+
+import math
 
 
 class TlhooksError(Exception):
@@ -157,8 +163,44 @@ class ResultSchemaInvalid(TlhooksError):
 
 
 class HandlerFailed(TlhooksError):
-    """A handler raised. The handler's own exception is chained as ``__cause__``."""
+    """A handler's call ended without success; the worker records it as a failed attempt.
 
-    def __init__(self, handler: str, message: str) -> None:
-        super().__init__(f"Handler {handler!r} failed: {message}")
+    Handlers raise the subclasses ``Retry`` and ``NonRetryable`` to steer the retry policy; the
+    worker raises ``HandlerTimedOut``. Any other exception a handler raises is retried too.
+    """
+
+
+class Retry(HandlerFailed):
+    """Run this handler again after at least ``delay`` seconds; the attempt still counts.
+
+    ``delay=None`` waits the usual backoff. Like the API's ``Retry-After``, the wait is capped
+    at ``TLHOOKS_RETRY_MAX_DELAY``; on the handler's last attempt the handler is given up.
+    """
+
+    def __init__(self, message: str = "", *, delay: float | None = None) -> None:
+        number = isinstance(delay, int | float) and not isinstance(delay, bool)
+        if delay is not None and not (number and 0 <= delay < math.inf):
+            raise ValueError(f"Retry(delay={delay!r}): pass a finite number of seconds, 0 or more.")
+        super().__init__(message or "the handler asked to be retried")
+        self.delay = delay
+
+
+class NonRetryable(HandlerFailed):
+    """Give this handler up now: no further attempt; the event ends dead, naming it."""
+
+
+class HandlerTimedOut(HandlerFailed):
+    """The handler did not return within its ``timeout``; a retryable failed attempt.
+
+    A thread cannot be stopped from outside, so the call is abandoned, not killed: it may still
+    finish later, which is one more reason to write through ``idempotency_key``.
+    """
+
+    def __init__(self, handler: str, timeout: float, *, stack: str | None = None) -> None:
+        super().__init__(
+            f"Handler {handler!r} did not return within its timeout of {timeout:g} s; the call "
+            "was abandoned and may still finish. Raise the timeout or make the handler faster."
+        )
         self.handler = handler
+        self.timeout = timeout
+        self.stack = stack  # where the abandoned call was when the timeout passed

@@ -8,9 +8,11 @@ Stages and their failure modes:
 - fetch: ``GET /analyze/tasks/{id}``; retryable errors are retried with backoff up to
   ``max_attempts``; permanent ones make the event dead at once. The task is stored, so a later
   run (a crash, a handler retry) never fetches again.
-- handle: each matched handler that has not yet succeeded runs; each outcome is stored as soon
-  as it is known. Failed handlers are retried alone; once one is out of attempts and none can
-  still be retried, the event is dead, naming it.
+- handle: each matched handler that has not yet succeeded runs under its own policy (its
+  options over the global one; see workers/invocation.py); each outcome is stored as soon as
+  it is known. Failed handlers are retried alone, after the longest delay any of them needs
+  (a ``Retry(delay=...)`` asks for its own); once one is given up and none can still be
+  retried, the event is dead, naming it.
 
 Retries are never Celery countdowns: the ledger schedules them and the sweeper publishes them
 when due (see tlhooks/queue/celery_config.py for why).
@@ -20,9 +22,9 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 import uuid
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,17 +33,32 @@ from handlers.context import HandlerContext, idempotency_key
 from handlers.registry import HandlerRegistry
 from tlhooks.analysis import AnalyzeTask, TaskStatus
 from tlhooks.errors import PermanentFetchError, RetryableFetchError
-from tlhooks.ledger import EventLedger, EventRecord, HandlerOutcome, HandlerState
+from tlhooks.ledger import EventLedger, EventRecord, HandlerState
 from tlhooks.status import EventKind, EventStatus
 from workers.client import TwelveLabsClient
+from workers.invocation import HandlerRun, invoke
 from workers.lease import LeaseKeeper
 from workers.outcomes import record_outcome
 from workers.retry import RetryPolicy
-from workers.validation_stage import Verdict, judge
+from workers.validation_stage import Verdict, VerdictStatus, judge
 
 logger = logging.getLogger("tlhooks.worker")
 
-_TERMINAL = {TaskStatus.READY: "analyze.task.ready", TaskStatus.FAILED: "analyze.task.failed"}
+_TERMINAL = {TaskStatus.READY: EventKind.READY, TaskStatus.FAILED: EventKind.FAILED}
+
+
+class RunOutcome(StrEnum):
+    """What one ``process()`` call did (for logs and tests); not stored anywhere."""
+
+    MISSING = "missing"  # the event is not in the ledger; its message is dropped
+    SETTLED = "settled"  # the event needs no work
+    BUSY = "busy"  # another live run holds its lease; a re-check is scheduled
+    FETCH_FAILED = "fetch-failed"  # the task could not be fetched: retry scheduled, or dead
+    HANDLED = EventStatus.HANDLED.value
+    TRUNCATED = EventStatus.TRUNCATED.value
+    INVALID = EventStatus.INVALID.value
+    FAILED = EventStatus.FAILED.value  # a handler failed; a retry is scheduled
+    DEAD = EventStatus.DEAD.value
 
 
 class EventProcessor:
@@ -63,18 +80,18 @@ class EventProcessor:
         self.clock = clock
         self.outcome_write_timeout = outcome_write_timeout
 
-    def process(self, event_id: str) -> str:
+    def process(self, event_id: str) -> RunOutcome:
         """Run the event once; return what happened (for logs and tests)."""
         token = uuid.uuid4().hex
         claim = self.ledger.begin_run(event_id, token, self.leases.lease_seconds)
         if claim.outcome == "missing":
             logger.warning("event %s is not in the ledger; dropping its message", event_id)
-            return "missing"
+            return RunOutcome.MISSING
         if claim.outcome == "settled":
-            return "settled"
+            return RunOutcome.SETTLED
         if claim.outcome == "busy":
             self.ledger.schedule(event_id, self.clock() + claim.lease_remaining + 1)
-            return "busy"
+            return RunOutcome.BUSY
         try:
             with self.leases.holding(event_id, token):
                 if self.policy.exhausted(claim.crashes):
@@ -87,11 +104,11 @@ class EventProcessor:
         finally:
             self.ledger.end_run(event_id, token)
 
-    def _run(self, record: EventRecord) -> str:
+    def _run(self, record: EventRecord) -> RunOutcome:
         if record.task is None:
             task = self._fetch(record)
             if task is None:
-                return "fetch-failed"
+                return RunOutcome.FETCH_FAILED
         else:
             task = AnalyzeTask.model_validate(record.task)
             self.ledger.transition(record.event_id, EventStatus.HANDLING, "resumed")
@@ -134,16 +151,16 @@ class EventProcessor:
 
     # Handle -------------------------------------------------------------------------------
 
-    def _handle(self, record: EventRecord, task: AnalyzeTask) -> str:
+    def _handle(self, record: EventRecord, task: AnalyzeTask) -> RunOutcome:
         names = record.pending_handlers
         inputs: dict[str, dict[str, Any]] = {name: {} for name in names}
         success, judged = EventStatus.HANDLED, list(record.handlers)
         if record.event_type == EventKind.READY:
             specs = {name: self.registry.get(name) for name in record.handlers}
             verdict = judge(task, specs)
-            if verdict.status == "invalid":
+            if verdict.status is VerdictStatus.INVALID:
                 return self._quarantine(record.event_id, EventStatus.INVALID, verdict)
-            if verdict.status == "truncated":
+            if verdict.status is VerdictStatus.TRUNCATED:
                 if not verdict.inputs:
                     return self._quarantine(record.event_id, EventStatus.TRUNCATED, verdict)
                 success, judged = EventStatus.TRUNCATED, list(verdict.inputs)
@@ -152,10 +169,10 @@ class EventProcessor:
             inputs = {name: verdict.inputs.get(name, {}) for name in names}
         result = self._raw_result(task)
         error = task.error.message if task.error and record.event_type != EventKind.READY else None
-        outcomes = [
+        runs = [
             self._run_handler(record, task, name, result, error, inputs[name]) for name in names
         ]
-        return self._conclude(record, outcomes, judged, success)
+        return self._conclude(record, runs, judged, success)
 
     @staticmethod
     def _raw_result(task: AnalyzeTask) -> object:
@@ -165,12 +182,12 @@ class EventProcessor:
         except ValueError:
             return task.result.data if task.result is not None else None
 
-    def _quarantine(self, event_id: str, status: EventStatus, verdict: Verdict) -> str:
+    def _quarantine(self, event_id: str, status: EventStatus, verdict: Verdict) -> RunOutcome:
         logger.warning("event %s is %s: %s", event_id, status.value, verdict.summary)
         self.ledger.transition(
             event_id, status, verdict.summary, validation=verdict.record, last_error=verdict.summary
         )
-        return status.value
+        return RunOutcome(status.value)
 
     def _run_handler(
         self,
@@ -180,9 +197,8 @@ class EventProcessor:
         result: object,
         error: str | None,
         inputs: dict[str, Any],
-    ) -> HandlerOutcome:
-        previous = record.outcome(name)
-        attempt = previous.attempts + 1
+    ) -> HandlerRun:
+        attempt = record.outcome(name).attempts + 1
         context = HandlerContext(
             task_id=task.task_id,
             custom_id=record.custom_id,
@@ -197,72 +213,50 @@ class EventProcessor:
             logger=logging.getLogger(f"tlhooks.handler.{name}"),
             **inputs,
         )
-        started = self.clock()
         spec = self.registry.get(name)
-        try:
-            if spec is None:
-                raise LookupError(
-                    f"Handler {name!r} is not registered in this worker; add its module to "
-                    "TLHOOKS_HANDLERS or install its plugin package."
-                )
-            spec.call(context)
-        except Exception as exc:
-            state = (
-                HandlerState.EXHAUSTED if self.policy.exhausted(attempt) else HandlerState.FAILED
+        policy = self.policy.for_handler(spec.options if spec is not None else None)
+        run = invoke(spec, context, policy, self.clock)
+        if run.outcome.state is not HandlerState.SUCCEEDED:
+            logger.warning(
+                "handler %s failed on event %s: %s", name, record.event_id, run.outcome.last_error
             )
-            outcome = HandlerOutcome(
-                handler=name,
-                state=state,
-                attempts=attempt,
-                last_error=f"{type(exc).__name__}: {exc}",
-                last_traceback=traceback.format_exc(),
-                started_at=started,
-                finished_at=self.clock(),
-            )
-            logger.warning("handler %s failed on event %s: %s", name, record.event_id, exc)
-        else:
-            outcome = HandlerOutcome(
-                handler=name,
-                state=HandlerState.SUCCEEDED,
-                attempts=attempt,
-                started_at=started,
-                finished_at=self.clock(),
-            )
-        record_outcome(self.ledger, record.event_id, outcome, self.outcome_write_timeout)
-        return outcome
+        record_outcome(self.ledger, record.event_id, run.outcome, self.outcome_write_timeout)
+        return run
 
     def _conclude(
         self,
         record: EventRecord,
-        outcomes: list[HandlerOutcome],
+        runs: list[HandlerRun],
         judged: list[str],
         success: EventStatus,
-    ) -> str:
+    ) -> RunOutcome:
         """Judge the event on the latest outcome of every handler in ``judged``."""
-        latest = {**record.outcomes, **{o.handler: o for o in outcomes}}
+        latest = {**record.outcomes, **{run.outcome.handler: run.outcome for run in runs}}
         states = [latest.get(name, record.outcome(name)) for name in judged]
         retryable = [o for o in states if o.state is HandlerState.FAILED]
         exhausted = [o for o in states if o.state is HandlerState.EXHAUSTED]
         if retryable:
-            attempt = max(o.attempts for o in retryable)
+            asked = {run.outcome.handler: run.retry_after for run in runs}
+            delay = max(self.policy.delay(o.attempts, asked.get(o.handler)) for o in retryable)
             worst = retryable[0]
             self._retry_later(
                 record.event_id,
-                self.policy.delay(attempt),
+                delay,
                 f"Handler {worst.handler!r} failed: {worst.last_error}",
                 worst.last_traceback,
             )
-            return EventStatus.FAILED.value
+            return RunOutcome.FAILED
         if exhausted:
             names = ", ".join(repr(o.handler) for o in exhausted)
             first = exhausted[0]
             return self._die(
                 record.event_id,
-                f"Handler {names} failed {first.attempts} times; last: {first.last_error}",
+                f"Handler {names} gave up after {first.attempts} attempt(s); last: "
+                f"{first.last_error}",
                 first.last_traceback,
             )
         self.ledger.transition(record.event_id, success)
-        return success.value
+        return RunOutcome(success.value)
 
     # Outcomes -----------------------------------------------------------------------------
 
@@ -281,9 +275,9 @@ class EventProcessor:
             next_attempt_at=due,
         )
 
-    def _die(self, event_id: str, reason: str, trace: str | None = None) -> str:
+    def _die(self, event_id: str, reason: str, trace: str | None = None) -> RunOutcome:
         logger.error("event %s is dead: %s", event_id, reason)
         self.ledger.transition(
             event_id, EventStatus.DEAD, reason, last_error=reason, last_traceback=trace
         )
-        return EventStatus.DEAD.value
+        return RunOutcome.DEAD

@@ -6,14 +6,14 @@ from typing import Any
 
 from tlhooks.queue.celery_config import PROCESS_TASK, SWEEP_TASK
 from workers.app import app, publisher
+from workers.processor import RunOutcome
 from workers.runtime import current_runtime
 
 
 @app.task(name=PROCESS_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)  # type: ignore[untyped-decorator]
-def process_event(event_id: str) -> str:
+def process_event(event_id: str) -> RunOutcome:
     """Process one event: fetch its task, run its handlers, record every outcome."""
-    outcome: str = current_runtime(publisher).processor.process(event_id)
-    return outcome
+    return current_runtime(publisher).processor.process(event_id)
 
 
 @app.task(name=SWEEP_TASK, ignore_result=True)  # type: ignore[untyped-decorator]

@@ -1,7 +1,7 @@
 """ValidationStage: validate a ready task's result before any handler sees it.
 
 The task's own schema gives the event's verdict; a handler that declares a schema gets its own
-validation (cached per schema). The verdict is one of
+validation (cached per schema). The verdict's ``VerdictStatus`` is one of
 
 - ``ok``: every handler's data validates; all pending handlers run;
 - ``invalid``: some data a handler relies on breaks its schema; no handler runs, the event is
@@ -13,6 +13,7 @@ validation (cached per schema). The verdict is one of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from handlers.registry import HandlerSpec
@@ -20,9 +21,15 @@ from tlhooks.analysis import AnalyzeTask
 from tlhooks.validation import ValidationOutcome, validate_task
 
 
+class VerdictStatus(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"
+    TRUNCATED = "truncated"
+
+
 @dataclass
 class Verdict:
-    status: str
+    status: VerdictStatus
     record: dict[str, Any]
     inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     summary: str = ""
@@ -60,10 +67,10 @@ def judge(task: AnalyzeTask, specs: dict[str, HandlerSpec | None]) -> Verdict:
     if broken:
         worst = broken[0]
         record["handlers"] = {n: o.to_record() for n, o in per_handler.items() if o is not base}
-        return Verdict("invalid", record, summary=_summary(worst))
+        return Verdict(VerdictStatus.INVALID, record, summary=_summary(worst))
     inputs = {name: _inputs(outcome) for name, outcome in per_handler.items()}
     if base.truncated:
         partial = {n: i for n, i in inputs.items() if (s := specs[n]) and s.partial_ok}
         summary = f"The result was truncated; {base.salvaged or 0} complete segment(s) salvaged."
-        return Verdict("truncated", record, partial, summary)
-    return Verdict("ok", record, inputs)
+        return Verdict(VerdictStatus.TRUNCATED, record, partial, summary)
+    return Verdict(VerdictStatus.OK, record, inputs)
