@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from receiver.console.session import COOKIE, ConsoleSession, SessionSigner
+from tlhooks.errors import StorageUnavailable
 from tlhooks.ops.service import OpsService
 
 BASE = "/admin/console"
@@ -61,6 +62,15 @@ def render(
     )
 
 
+def unavailable(request: Request, session: ConsoleSession, exc: Exception) -> Response:
+    """The ledger did not answer: a page saying so, 503 with Retry-After as the API answers."""
+    reason = str(exc) or "the ledger did not answer in time"
+    message = f"The event store is unavailable ({reason}); reload in a few seconds."
+    response = render(request, "error.html", {"message": message}, session=session, status_code=503)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def console_off() -> Response:
     return HTMLResponse(
         "<!doctype html><title>Console off</title><p>The ops console is off; set "
@@ -79,7 +89,10 @@ def signed_in(page: SessionPage) -> Page:
         session = signer(request).verify(request.cookies.get(COOKIE))
         if session is None:
             return RedirectResponse(f"{BASE}/sign-in", status_code=303)
-        return await page(request, session)
+        try:
+            return await page(request, session)
+        except (StorageUnavailable, TimeoutError) as exc:
+            return unavailable(request, session, exc)
 
     return wrapped
 

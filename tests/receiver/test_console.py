@@ -17,6 +17,7 @@ from tests.receiver.conftest import (
     signed_headers,
 )
 from tests.support.processes import wait_until
+from tlhooks.processes import free_port
 from tlhooks.status import EventStatus
 
 CONSOLE = "/admin/console"
@@ -212,3 +213,15 @@ def test_a_bulk_replay_from_the_list_shows_its_plan_then_its_progress_to_the_end
     assert {r.status for r in ledger.get_many(ids)} == {EventStatus.QUEUED}
     again = client.post(f"{CONSOLE}/replay/confirm", data=confirm)
     assert again.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/events", f"/events/{EVENT_ID}"])
+def test_a_page_says_the_event_store_is_unavailable_when_the_ledger_is_down(
+    client_factory: ClientFactory, path: str
+) -> None:
+    down = sign_in(client_factory(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    answer = down.get(f"{CONSOLE}{path}")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "5"
+    assert "The event store is unavailable" in answer.text
+    assert "text/html" in answer.headers["content-type"]
