@@ -27,6 +27,7 @@ from handlers.registry import HandlerRegistry, registry
 from receiver.admin import AdminAuthMiddleware
 from receiver.admin import routes as admin_routes
 from receiver.body import read_limited, require_json
+from receiver.console import with_console
 from receiver.envelope import parse_envelope
 from receiver.intake import Intake
 from receiver.limits import RequestLimitsMiddleware
@@ -159,7 +160,7 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
     admin = AdminAuthMiddleware(Router(routes=admin_routes))
     routes = [
         Route("/webhooks/twelvelabs", receive_webhook, methods=["POST"]),
-        Mount("/admin", app=admin),
+        Mount("/admin", app=with_console(admin)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
