@@ -52,3 +52,13 @@ def _no_ambient_tlhooks_env(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith("TLHOOKS_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(Path(__file__).parent)
+
+
+_E2E_DIR = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests under tests/e2e are the end-to-end tier; the rest (``-m "not e2e"``) the unit tier."""
+    for item in items:
+        if _E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
