@@ -142,11 +142,14 @@ def test_webhook_delay_holds_back_the_first_attempt(
 def test_webhook_jitter_delivers_tasks_ending_together_out_of_order(
     control: httpx.Client, receiver: WebhookReceiver
 ) -> None:
-    control.post("/faults", json={"webhook_jitter": 0.6})
+    # Twenty tasks and a second of jitter: even with the tasks created 100 ms apart on a
+    # loaded machine, the chance that all twenty still arrive in order is about 1 in 20,000
+    # (with six tasks and 0.6 s it was about 1 in 8 there).
+    control.post("/faults", json={"webhook_jitter": 1.0})
     completed = [
-        control.post("/tasks", json={"status": "ready"}).json()["task_id"] for _ in "abcdef"
+        control.post("/tasks", json={"status": "ready"}).json()["task_id"] for _ in range(20)
     ]
-    arrived = [json.loads(d.body)["data"]["id"] for d in receiver.wait_for(6)]
+    arrived = [json.loads(d.body)["data"]["id"] for d in receiver.wait_for(20, timeout=15)]
     assert sorted(arrived) == sorted(completed)
     assert arrived != completed
 
