@@ -3,7 +3,7 @@ Twelve Labs API on MockTransport, a fixed clock, handlers that raise what plugin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -34,18 +34,6 @@ def ready_task(task_id: str) -> dict[str, Any]:
 
 
 Build = Callable[..., EventProcessor]
-
-
-@pytest.fixture
-def leases(ledger: EventLedger) -> Iterator[LeaseKeeper]:
-    keeper = LeaseKeeper(ledger, 30)
-    yield keeper
-    keeper.stop()
-
-
-@pytest.fixture
-def registry() -> HandlerRegistry:
-    return HandlerRegistry()
 
 
 @pytest.fixture

@@ -16,16 +16,14 @@ from tests.workers.test_handler_policy import (
     TASK_ID,
     Build,
     build,
-    leases,
     raising,
     received,
-    registry,
     scheduled_at,
 )
 from tlhooks.ledger import EventLedger, HandlerState
 from workers.processor import RunOutcome
 
-__all__ = ["build", "leases", "registry"]  # the fixtures this module shares
+__all__ = ["build"]  # the fixture this module shares
 
 
 def test_a_handler_that_outlives_its_timeout_is_a_retryable_failure_and_may_still_finish(

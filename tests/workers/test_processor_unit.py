@@ -7,7 +7,7 @@ something else happens), so each test is deterministic.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -52,18 +52,6 @@ class FakeApi:
         return TwelveLabsClient(
             "https://api.test/v1.3", "key", transport=httpx.MockTransport(answer)
         )
-
-
-@pytest.fixture
-def leases(ledger: EventLedger) -> Iterator[LeaseKeeper]:
-    keeper = LeaseKeeper(ledger, 30)
-    yield keeper
-    keeper.stop()
-
-
-@pytest.fixture
-def registry() -> HandlerRegistry:
-    return HandlerRegistry()
 
 
 Build = Callable[..., EventProcessor]
