@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -24,7 +23,7 @@ Call = tuple[str, list[str]]
 
 
 @pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Call]]:
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
     """Every script call's (script text, keys), as the ledger makes it."""
     seen: list[Call] = []
     original = Script.__call__
@@ -34,7 +33,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Call]]:
         return original(self, keys=keys, args=args, client=client)
 
     monkeypatch.setattr(Script, "__call__", record)
-    yield seen
+    return seen
 
 
 def every_script_call(ledger: EventLedger) -> None:
@@ -84,7 +83,9 @@ def test_every_key_of_every_script_call_lives_in_the_ledgers_one_slot(
 def test_the_slot_walk_calls_every_script(ledger: EventLedger, calls: list[Call]) -> None:
     every_script_call(ledger)
 
-    texts = {value for name, value in vars(lua).items() if name.isupper() and not name.startswith("_")}
+    texts = {
+        value for name, value in vars(lua).items() if name.isupper() and not name.startswith("_")
+    }
     assert texts <= {script for script, _ in calls}
 
 
