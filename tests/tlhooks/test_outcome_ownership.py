@@ -1,10 +1,10 @@
-"""SAVE_OUTCOME on a real Redis: only the run that owns the event may record an outcome."""
+"""SAVE_OUTCOME, UPDATE and INCREMENT on a real Redis: who may write, and "not found"."""
 
 from __future__ import annotations
 
 import pytest
 
-from tlhooks.errors import InvalidTransition, LeaseLost
+from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import EventLedger, HandlerOutcome, HandlerState
 from tlhooks.status import EventStatus
 
@@ -71,3 +71,22 @@ def test_a_run_that_ended_cannot_record_an_outcome(ledger: EventLedger) -> None:
     with pytest.raises(LeaseLost):
         ledger.save_outcome("e1", outcome(HandlerState.FAILED), "run-1")
     assert ledger.require("e1").outcomes == {}
+
+
+def test_updating_or_counting_on_an_event_not_in_the_ledger_is_event_not_found(
+    ledger: EventLedger,
+) -> None:
+    with pytest.raises(EventNotFound):
+        ledger.update("nowhere", last_error="x")
+    with pytest.raises(EventNotFound):
+        ledger.increment("nowhere", "attempts")
+    with pytest.raises(EventNotFound):
+        ledger.transition("nowhere", EventStatus.QUEUED)
+    assert ledger.client.exists(ledger.keys.event("nowhere")) == 0
+
+
+def test_updating_and_counting_on_a_stored_event_work(ledger: EventLedger) -> None:
+    received(ledger)
+    ledger.update("e1", last_error="boom")
+    assert ledger.increment("e1", "attempts", 2) == 2
+    assert ledger.require("e1").last_error == "boom"

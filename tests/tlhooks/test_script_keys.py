@@ -54,6 +54,8 @@ def every_script_call(ledger: EventLedger) -> None:
     assert claim.outcome == "claimed"
     ledger.renew_lease("e1", "run", 60)
     ledger.transition("e1", EventStatus.FETCHING)
+    ledger.update("e1", validation={"ok": True})
+    ledger.increment("e1", "attempts")
     ledger.save_outcome("e1", HandlerOutcome(handler="h", state=HandlerState.FAILED), "run")
     ledger.transition("e1", EventStatus.FAILED)
     ledger.end_run("e1", "run")

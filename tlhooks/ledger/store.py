@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import redis
 from redis.backoff import NoBackoff
@@ -64,6 +64,8 @@ class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, Legacy
         self._end_run = client.register_script(scripts.END_RUN)
         self._claim_due = client.register_script(scripts.CLAIM_DUE)
         self._save_outcome = client.register_script(scripts.SAVE_OUTCOME)
+        self._update = client.register_script(scripts.UPDATE)
+        self._increment = client.register_script(scripts.INCREMENT)
         self._replay = client.register_script(scripts.REPLAY)
 
     @classmethod
@@ -111,12 +113,22 @@ class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, Legacy
         return EventStatus(current)
 
     def update(self, event_id: str, **fields: Any) -> None:
+        """Set fields of a stored event; EventNotFound if it is not (or no longer) stored."""
+        args = [item for pair in encode_fields(fields).items() for item in pair]
+        if not args:
+            return
         with translate_redis_errors():
-            self.client.hset(self.keys.event(event_id), mapping=cast(Any, encode_fields(fields)))
+            found = self._update(keys=[self.keys.event(event_id)], args=args)
+        if not found:
+            raise EventNotFound(f"Event {event_id!r} is not in the ledger.")
 
     def increment(self, event_id: str, field: str, amount: int = 1) -> int:
+        """Add to a counter of a stored event; EventNotFound if it is not stored."""
         with translate_redis_errors():
-            return int(self.client.hincrby(self.keys.event(event_id), field, amount))
+            found, value = self._increment(keys=[self.keys.event(event_id)], args=[field, amount])
+        if not found:
+            raise EventNotFound(f"Event {event_id!r} is not in the ledger.")
+        return int(value)
 
     def save_outcome(self, event_id: str, outcome: HandlerOutcome, token: str) -> None:
         """Store a handler's outcome for the run ``token``, only while that run owns the event.
