@@ -311,4 +311,3 @@ def test_a_lease_that_lapses_mid_run_lets_another_run_take_over_and_the_first_ca
     assert event.outcome("h").last_error is None
     assert [t.status for t in event.history].count(EventStatus.HANDLED) == 1
     assert ledger.client.exists(ledger.keys.lease("e1")) == 0
-
