@@ -47,13 +47,19 @@ def fill(ledger: EventLedger, count: int) -> None:
                     "task": {**TASK, "task_id": f"{n:024x}"},
                 },
             )
+            ledger.begin_run(event_id, "bench-run", 60)  # a run records the outcomes it owns
+            ledger.save_outcome(
+                event_id,
+                HandlerOutcome(handler="index", state=HandlerState.SUCCEEDED, attempts=1),
+                "bench-run",
+            )
+            ledger.save_outcome(
+                event_id,
+                HandlerOutcome(handler="notify", state=HandlerState.EXHAUSTED, attempts=8),
+                "bench-run",
+            )
             ledger.transition(event_id, EventStatus.DEAD, "bench: handler 'notify' exhausted")
-            ledger.save_outcome(
-                event_id, HandlerOutcome(handler="index", state=HandlerState.SUCCEEDED, attempts=1)
-            )
-            ledger.save_outcome(
-                event_id, HandlerOutcome(handler="notify", state=HandlerState.EXHAUSTED, attempts=8)
-            )
+            ledger.end_run(event_id, "bench-run")
 
 
 def main() -> int:
@@ -93,7 +99,7 @@ def run(url: str, count: int) -> int:
     print(f"overall: plan + queue = {count / (planned + result.seconds):,.0f} events/s")
 
     queued = ledger.count_in_status(EventStatus.QUEUED)
-    messages = int(ledger.client.llen(settings.queue))
+    messages = ledger.queue_length(settings.queue)
     sample = ledger.require("whe_bench" + "0" * 27)
     checks = {
         f"every event is queued ({queued}/{count})": queued == count,

@@ -16,6 +16,7 @@
     ├── StorageUnavailable            the ledger or the broker cannot be reached (503 at the edge)
     │   └── StorageRefused            it answers but refuses for now: OOM, READONLY, LOADING, BUSY
     ├── InvalidTransition             a status change the state machine forbids
+    │   └── LeaseLost                 a run's write refused: another run owns the event now
     ├── EventNotFound                 no event with that id is in the ledger
     ├── FetchFailed                   retrieving a task from the API failed
     │   ├── RetryableFetchError       worth another try: 429, 5xx, transport error, task unsettled
@@ -124,6 +125,14 @@ class StorageRefused(StorageUnavailable):
 
 class InvalidTransition(TlhooksError):
     """A status change that the event state machine does not allow."""
+
+
+class LeaseLost(InvalidTransition):
+    """A run's write was refused: its lease lapsed and another run owns the event now.
+
+    An InvalidTransition, as the late run's final state change is: the processor lets both end
+    the run the same way.
+    """
 
 
 class EventNotFound(TlhooksError):

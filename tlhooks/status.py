@@ -104,9 +104,10 @@ def sources_of(target: EventStatus) -> frozenset[EventStatus]:
     return frozenset(source for source, targets in TRANSITIONS.items() if target in targets)
 
 
-# The words the replay protocol uses to pick the handlers it resets (tlhooks/ledger/scripts.py,
-# REPLAY); any other value names one handler. A handler may not be named after one of them, or
-# replaying that handler would reset every handler.
+# The words the replay protocol uses to pick the handlers it resets (REPLAY, in
+# tlhooks/ledger/lua/replay.lua, called by EventLedger.replay_many); any other value names one
+# handler. A handler may not be named after one of them, or replaying that handler would reset
+# every handler.
 RESET_ALL_HANDLERS = "all"
 RESET_UNSUCCEEDED_HANDLERS = "unsucceeded"
 RESERVED_HANDLER_NAMES = frozenset({RESET_ALL_HANDLERS, RESET_UNSUCCEEDED_HANDLERS})

@@ -17,6 +17,7 @@ from tlhooks import __version__
 from tlhooks.dev import DevStack, redis_answers
 from tlhooks.errors import StorageUnavailable, TlhooksError
 from tlhooks.ops.cli import events_group
+from tlhooks.ops.ledger_cli import ledger_group
 from tlhooks.settings import Settings, load_settings, redacted
 from tlhooks.validation.commands import schema_group
 
@@ -83,6 +84,7 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 
 
 main.add_command(events_group)
+main.add_command(ledger_group)
 main.add_command(schema_group)
 main.add_command(emulator_command)
 main.add_command(trigger_command)

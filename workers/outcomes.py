@@ -5,6 +5,7 @@ retried, so a known outcome is worth waiting for: the write is retried with back
 ``TLHOOKS_OUTCOME_WRITE_TIMEOUT`` seconds while the run keeps its lease (the LeaseKeeper takes
 a lapsed lease back once Redis answers). Past that bound the error propagates and the run ends
 as if it had crashed: the handler may run again, which is what ``idempotency_key`` is for.
+The write names the run (``token``): once another run owns the event it raises LeaseLost.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ logger = logging.getLogger("tlhooks.worker")
 
 
 def record_outcome(
-    ledger: EventLedger, event_id: str, outcome: HandlerOutcome, timeout: float
+    ledger: EventLedger, event_id: str, outcome: HandlerOutcome, timeout: float, token: str
 ) -> None:
     deadline = time.monotonic() + timeout
     pause = 0.1
     while True:
         try:
-            ledger.save_outcome(event_id, outcome)
+            ledger.save_outcome(event_id, outcome, token)
             return
         except StorageUnavailable as exc:
             if time.monotonic() + pause > deadline:

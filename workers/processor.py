@@ -100,11 +100,11 @@ class EventProcessor:
                         f"A worker died {claim.crashes} times while processing this event; it "
                         "is treated as poison and not retried. Fix the cause, then replay it.",
                     )
-                return self._run(self.ledger.require(event_id))
+                return self._run(self.ledger.require(event_id), token)
         finally:
             self.ledger.end_run(event_id, token)
 
-    def _run(self, record: EventRecord) -> RunOutcome:
+    def _run(self, record: EventRecord, token: str) -> RunOutcome:
         if record.task is None:
             task = self._fetch(record)
             if task is None:
@@ -112,7 +112,7 @@ class EventProcessor:
         else:
             task = AnalyzeTask.model_validate(record.task)
             self.ledger.transition(record.event_id, EventStatus.HANDLING, "resumed")
-        return self._handle(record, task)
+        return self._handle(record, task, token)
 
     # Fetch --------------------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ class EventProcessor:
 
     # Handle -------------------------------------------------------------------------------
 
-    def _handle(self, record: EventRecord, task: AnalyzeTask) -> RunOutcome:
+    def _handle(self, record: EventRecord, task: AnalyzeTask, token: str) -> RunOutcome:
         names = record.pending_handlers
         inputs: dict[str, dict[str, Any]] = {name: {} for name in names}
         success, judged = EventStatus.HANDLED, list(record.handlers)
@@ -170,7 +170,8 @@ class EventProcessor:
         result = self._raw_result(task)
         error = task.error.message if task.error and record.event_type != EventKind.READY else None
         runs = [
-            self._run_handler(record, task, name, result, error, inputs[name]) for name in names
+            self._run_handler(record, task, name, result, error, inputs[name], token)
+            for name in names
         ]
         return self._conclude(record, runs, judged, success)
 
@@ -197,6 +198,7 @@ class EventProcessor:
         result: object,
         error: str | None,
         inputs: dict[str, Any],
+        token: str,
     ) -> HandlerRun:
         attempt = record.outcome(name).attempts + 1
         context = HandlerContext(
@@ -220,7 +222,7 @@ class EventProcessor:
             logger.warning(
                 "handler %s failed on event %s: %s", name, record.event_id, run.outcome.last_error
             )
-        record_outcome(self.ledger, record.event_id, run.outcome, self.outcome_write_timeout)
+        record_outcome(self.ledger, record.event_id, run.outcome, self.outcome_write_timeout, token)
         return run
 
     def _conclude(

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.sweeping import SweepOps
-from tlhooks.ops.housekeeping import expire
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import EventStatus
 from workers.retry import RetryPolicy
@@ -80,7 +79,7 @@ class Sweeper:
         try:
             self._publish_due(report)
             self._rescue(report)
-            report.expired = expire(self.ledger, self.retention_days, self.clock(), self.batch)
+            report.expired = self.ledger.expire(self.retention_days, self.clock(), self.batch)
         finally:
             self.ops.unlock(lock, token)
         if report.published or report.rescued or report.dead or report.expired:

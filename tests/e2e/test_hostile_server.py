@@ -20,6 +20,7 @@ import pytest
 import redis
 
 from tests.support.processes import BIN, ROOT, Managed, RedisServer
+from tlhooks.ledger.keys import LedgerKeys
 from tlhooks.processes import RECEIVER_SERVER_OPTIONS, free_port, wait_until
 from tlhooks.signing import sign
 
@@ -116,7 +117,7 @@ def test_a_request_head_over_the_receiver_s_own_bound_is_431(web: ProcfileWeb) -
 
 
 def stored(redis_client: redis.Redis) -> list[bytes]:
-    return [key for key in redis_client.keys("tlhooks:*")]
+    return [key for key in redis_client.keys(LedgerKeys().tag + ":*")]
 
 
 def test_the_web_line_runs_the_receiver_with_the_chosen_server_options() -> None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import SECRET, Stack
+from tlhooks.ledger.keys import LedgerKeys
 from tlhooks.signing import sign
 
 GOOD = json.dumps(
@@ -87,7 +88,7 @@ def test_a_rejected_delivery_gets_its_status_and_leaves_no_trace(stack: Stack, c
     answer = httpx.post(f"{receiver.url}/webhooks/twelvelabs", content=body, headers=headers)
 
     assert answer.status_code == expected
-    assert stack.redis.zcard("tlhooks:events") == 0
+    assert stack.redis.zcard(LedgerKeys().all_events) == 0
     assert stack.queue_length() == 0
 
 

@@ -17,6 +17,7 @@ from tests.receiver.conftest import (
     envelope,
     signed_headers,
 )
+from tlhooks.ledger.keys import LedgerKeys
 from tlhooks.processes import free_port
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -105,7 +106,7 @@ def test_a_replay_that_would_outlast_the_request_is_refused(
         stored.post(WEBHOOK, content=body, headers=signed_headers(body))
         ids.append(f"whe_more{n}")
     for event_id in ids:
-        stored.app.state.runtime.ledger.client.hset(f"tlhooks:event:{event_id}", "status", "dead")
+        stored.app.state.runtime.ledger.client.hset(LedgerKeys().event(event_id), "status", "dead")
     body = {"ids": ids, "rate": 1, "from": "fetch"}
     answer = stored.post("/admin/replay", content=encode(body), headers=AUTH)
     assert answer.status_code == 400, answer.text

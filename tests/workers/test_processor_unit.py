@@ -280,11 +280,12 @@ def test_a_run_that_finds_its_predecessor_died_too_often_buries_the_poison_event
     assert api.calls == 0
 
 
+@pytest.mark.parametrize("late_run", ["succeeds", "fails"])
 def test_a_lease_that_lapses_mid_run_lets_another_run_take_over_and_the_first_cannot_settle(
-    ledger: EventLedger, registry: HandlerRegistry, build: Build
+    ledger: EventLedger, registry: HandlerRegistry, build: Build, late_run: str
 ) -> None:
-    """The current design: the first run's outcome write lands (outcomes are last-writer-wins),
-    but its conclusion is refused, because the second run already settled the event."""
+    """The first run's outcome write is refused (LeaseLost, an InvalidTransition): the second
+    run owns the event and already settled it."""
     runs: list[int] = []
     takeover = build(FakeApi(ok()))
 
@@ -293,6 +294,8 @@ def test_a_lease_that_lapses_mid_run_lets_another_run_take_over_and_the_first_ca
         if len(runs) == 1:
             ledger.client.delete(ledger.keys.lease("e1"))  # the lease lapses mid-run
             assert takeover.process("e1") == "handled"
+            if late_run == "fails":  # its outcome must not overwrite the takeover's success
+                raise RuntimeError("the late run fails after the takeover succeeded")
 
     registry.register(handler, name="h")
     stored(ledger)
@@ -305,5 +308,6 @@ def test_a_lease_that_lapses_mid_run_lets_another_run_take_over_and_the_first_ca
     assert event.status is EventStatus.HANDLED
     assert event.outcome("h").state is HandlerState.SUCCEEDED
     assert event.outcome("h").attempts == 1
+    assert event.outcome("h").last_error is None
     assert [t.status for t in event.history].count(EventStatus.HANDLED) == 1
     assert ledger.client.exists(ledger.keys.lease("e1")) == 0

@@ -9,7 +9,7 @@ from typing import Any
 import redis
 from redis.commands.core import Script
 
-from tlhooks.ledger.keys import LedgerKeys
+from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.record import encode_fields
 from tlhooks.ledger.translation import translate_redis_errors
 from tlhooks.status import EventStatus
@@ -68,7 +68,7 @@ class IntakeSteps:
         task_id = str(fields.get("task_id") or "")
         other = {"ready": "failed", "failed": "ready"}.get(kind or "", "")
         values = encode_fields({**fields, "received_at": now, "updated_at": now, "deliveries": 1})
-        args: list[Any] = [event_id, kind or "", other, now, self.keys.status_prefix]
+        args: list[Any] = [event_id, kind or "", other, now, STATUS_NAMES]
         queue, message = enqueue or ("", "")
         token, claim_seconds = publish_claim
         args += [requested.value, note, message, token, int(claim_seconds * 1000), body_sha256]
@@ -86,6 +86,7 @@ class IntakeSteps:
             self.keys.deliveries(event_id),
             self.keys.redelivered,
             self.keys.reused,
+            *self.keys.status_indexes,
         ]
         with translate_redis_errors():
             outcome, status, _related, claimed, same = self._accept(keys=keys, args=args)
@@ -106,10 +107,11 @@ class IntakeSteps:
             self.keys.history(event_id),
             self.keys.unsettled,
             self.keys.publishing(event_id),
+            *self.keys.status_indexes,
         ]
         with translate_redis_errors():
             found = self._mark_published(
-                keys=keys, args=[event_id, token, time.time(), self.keys.status_prefix]
+                keys=keys, args=[event_id, token, time.time(), STATUS_NAMES]
             )
         return EventStatus(found) if found else None
 

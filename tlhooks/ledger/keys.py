@@ -1,7 +1,15 @@
 """Every Redis key tlhooks writes, in one place.
 
 All keys share a prefix (``TLHOOKS_KEY_PREFIX``, default ``tlhooks``) so several deployments
-can share one Redis database.
+can share one Redis database. The prefix is a Redis Cluster hash tag: every key is
+``{<prefix>}:...``, so all of one deployment's ledger lives in one cluster slot and every Lua
+script, which touches the keys of one event and the shared indexes at once, stays inside one
+slot. To spread load across a cluster, run deployments with different prefixes. The broker's
+list (``TLHOOKS_QUEUE``, default ``tlhooks``) hashes to the same slot as the ledger when the
+queue is named after the prefix, which inline queueing (the push inside ACCEPT) relies on.
+
+Keys written before the hash tag (``tlhooks:event:...``) are legacy keys:
+``EventLedger.migrate_legacy_keys`` (``tlhooks ledger migrate``) renames them.
 """
 
 from __future__ import annotations
@@ -10,77 +18,129 @@ from dataclasses import dataclass
 
 from tlhooks.status import EventStatus
 
+# The kinds of key (the first segment after the prefix) the ledger owns; a legacy key of any
+# other kind is not the ledger's and is left alone by the migration.
+KINDS = frozenset(
+    {
+        "event",
+        "lease",
+        "publishing",
+        "redelivered",
+        "reused",
+        "task",
+        "events",
+        "unsettled",
+        "status",
+        "schedule",
+        "lock",
+        "probe",
+    }
+)
+
+# The order in which every script that moves an event between states receives the status
+# indexes in KEYS, and their names in one ARGV entry (tlhooks/ledger/lua/status_index.lua).
+STATUS_ORDER = tuple(EventStatus)
+STATUS_NAMES = ",".join(status.value for status in STATUS_ORDER)
+
 
 @dataclass(frozen=True)
 class LedgerKeys:
     prefix: str = "tlhooks"
 
+    @property
+    def tag(self) -> str:
+        """``{prefix}``: the hash tag that puts every key of this deployment in one slot."""
+        return "{" + self.prefix + "}"
+
     def event(self, event_id: str) -> str:
         """Hash: the event record's scalar fields."""
-        return f"{self.prefix}:event:{event_id}"
+        return f"{self.tag}:event:{event_id}"
 
     def history(self, event_id: str) -> str:
         """List: one JSON entry per state transition, oldest first."""
-        return f"{self.prefix}:event:{event_id}:history"
+        return f"{self.tag}:event:{event_id}:history"
 
     def outcomes(self, event_id: str) -> str:
         """Hash: handler name -> JSON handler outcome."""
-        return f"{self.prefix}:event:{event_id}:outcomes"
+        return f"{self.tag}:event:{event_id}:outcomes"
 
     def lease(self, event_id: str) -> str:
         """String with a TTL: the token of the worker run that owns the event right now."""
-        return f"{self.prefix}:lease:{event_id}"
+        return f"{self.tag}:lease:{event_id}"
 
     def publishing(self, event_id: str) -> str:
         """String with a TTL: the token of the one delivery allowed to publish the event."""
-        return f"{self.prefix}:publishing:{event_id}"
+        return f"{self.tag}:publishing:{event_id}"
 
     def deliveries(self, event_id: str) -> str:
         """List: one JSON entry per delivery of the notification id (time, body hash, same)."""
-        return f"{self.prefix}:event:{event_id}:deliveries"
+        return f"{self.tag}:event:{event_id}:deliveries"
 
     @property
     def redelivered(self) -> str:
         """Sorted set: ids delivered more than once, scored by the event's arrival time."""
-        return f"{self.prefix}:redelivered"
+        return f"{self.tag}:redelivered"
 
     @property
     def reused(self) -> str:
         """Sorted set: ids delivered again with a different body, scored by arrival time."""
-        return f"{self.prefix}:reused"
+        return f"{self.tag}:reused"
 
     def task(self, task_id: str) -> str:
         """Hash: terminal kind (``ready``/``failed``) -> id of the first event of that kind."""
-        return f"{self.prefix}:task:{task_id}"
+        return f"{self.tag}:task:{task_id}"
 
     def task_events(self, task_id: str) -> str:
         """Sorted set: every event id seen for one task, scored by arrival time."""
-        return f"{self.prefix}:task:{task_id}:events"
+        return f"{self.tag}:task:{task_id}:events"
 
     @property
     def all_events(self) -> str:
         """Sorted set: every event id, scored by arrival time."""
-        return f"{self.prefix}:events"
+        return f"{self.tag}:events"
 
     @property
     def unsettled(self) -> str:
         """Sorted set: ids of events not yet settled, scored by arrival time."""
-        return f"{self.prefix}:unsettled"
+        return f"{self.tag}:unsettled"
 
     def by_status(self, status: EventStatus | str) -> str:
         """Sorted set: event ids in one state, scored by the time they entered it."""
-        return f"{self.prefix}:status:{status}"
+        return f"{self.tag}:status:{status}"
 
     @property
-    def status_prefix(self) -> str:
-        return f"{self.prefix}:status:"
+    def status_indexes(self) -> list[str]:
+        """Every status index, in ``STATUS_ORDER``: the tail of a moving script's KEYS."""
+        return [self.by_status(status) for status in STATUS_ORDER]
 
     @property
     def schedule(self) -> str:
         """Sorted set: event id -> unix time at which its next attempt is due."""
-        return f"{self.prefix}:schedule"
+        return f"{self.tag}:schedule"
 
     @property
     def sweep_lock(self) -> str:
         """String with a TTL: held by the one sweep running right now."""
-        return f"{self.prefix}:lock:sweep"
+        return f"{self.tag}:lock:sweep"
+
+    @property
+    def probe(self) -> str:
+        """String with a TTL: written by ``ping(write=True)`` to prove Redis takes writes."""
+        return f"{self.tag}:probe"
+
+    # Keys written before the hash tag ------------------------------------------------------
+
+    @property
+    def legacy_pattern(self) -> str:
+        """SCAN pattern of the keys an older tlhooks wrote: ``<prefix>:*``."""
+        return f"{self.prefix}:*"
+
+    def from_legacy(self, key: str) -> str | None:
+        """The current name of a legacy ledger key, or None when it is not one."""
+        head = f"{self.prefix}:"
+        if not key.startswith(head):
+            return None
+        rest = key[len(head) :]
+        if rest.split(":", 1)[0] not in KINDS:
+            return None
+        return f"{self.tag}:{rest}"

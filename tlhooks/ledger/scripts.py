@@ -2,10 +2,16 @@
 
 Each script is one decision that must not race: accepting a delivery (de-duplication and
 conflict detection), changing state (the transition table is enforced server-side against the
-state actually stored), and claiming, renewing and releasing a worker run's lease.
+state actually stored), claiming, renewing and releasing a worker run's lease, writing a
+handler's outcome only for the run that owns the event, and a replay.
 
 The scripts live in ``tlhooks/ledger/lua/*.lua`` (shipped as package data), each opening with
-its KEYS/ARGV contract; they are read once, at import, with ``importlib.resources``.
+its KEYS/ARGV contract and naming its arguments; they are read once, at import, with
+``importlib.resources``. Every key a script touches is passed in KEYS (none is built inside a
+script) and carries the deployment's hash tag (``keys.py``), so a call stays in one slot. A
+script that moves an event between states receives every status index in KEYS, in
+``keys.STATUS_ORDER``, with the names in one ARGV entry; the prelude ``status_index.lua`` maps
+a state to its index. Only the EventLedger (and its mixins) registers and calls them.
 """
 
 from __future__ import annotations
@@ -18,18 +24,22 @@ def load(name: str) -> str:
     return resources.files("tlhooks.ledger").joinpath("lua", f"{name}.lua").read_text("utf-8")
 
 
-# The end of REQUEUE_STALE and REQUEUE_DUE: a ``move(status, target, note)`` function.
-_MOVE = load("move")
+# Preludes: ``status_indexes(names)``, and the ``move(status, target, note)`` of the requeues.
+_STATUS_INDEX = load("status_index")
+_MOVE = _STATUS_INDEX + load("move")
 
-ACCEPT = load("accept")
-MARK_PUBLISHED = load("mark_published")
+ACCEPT = _STATUS_INDEX + load("accept")
+MARK_PUBLISHED = _STATUS_INDEX + load("mark_published")
 RELEASE_PUBLISH = load("release_publish")
-TRANSITION = load("transition")
+TRANSITION = _STATUS_INDEX + load("transition")
 BEGIN_RUN = load("begin_run")
 RENEW_LEASE = load("renew_lease")
+SAVE_OUTCOME = load("save_outcome")
+UPDATE = load("update")
+INCREMENT = load("increment")
 UNLOCK = load("unlock")
 REQUEUE_STALE = _MOVE + load("requeue_stale")
 REQUEUE_DUE = _MOVE + load("requeue_due")
 END_RUN = load("end_run")
 CLAIM_DUE = load("claim_due")
-REPLAY = load("replay")
+REPLAY = _STATUS_INDEX + load("replay")

@@ -5,17 +5,21 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tlhooks.errors import EventNotFound, InvalidTransition
+from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import scripts
 from tlhooks.ledger.intake import IntakeSteps
-from tlhooks.ledger.keys import LedgerKeys
+from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
+from tlhooks.ledger.migration import LegacyMigration
+from tlhooks.ledger.queries import IndexQueries
 from tlhooks.ledger.record import EventRecord, HandlerOutcome, encode_fields
+from tlhooks.ledger.replaying import ReplaySteps
+from tlhooks.ledger.retention import RetentionSteps
 from tlhooks.ledger.translation import translate_redis_errors as translate_redis_errors
 from tlhooks.settings import Settings
 from tlhooks.status import SETTLED, EventStatus, sources_of
@@ -43,8 +47,10 @@ def connect(url: str, socket_timeout: float) -> redis.Redis:
     )
 
 
-class EventLedger(IntakeSteps):
-    """The durable record of every event. All multi-key decisions run as Lua scripts."""
+class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, LegacyMigration):
+    """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
+    writes go through it, with Redis errors translated (``translation.py``). All multi-key
+    decisions run as Lua scripts (``scripts.py``)."""
 
     def __init__(self, client: redis.Redis, keys: LedgerKeys | None = None) -> None:
         self.client = client
@@ -57,6 +63,10 @@ class EventLedger(IntakeSteps):
         self._renew = client.register_script(scripts.RENEW_LEASE)
         self._end_run = client.register_script(scripts.END_RUN)
         self._claim_due = client.register_script(scripts.CLAIM_DUE)
+        self._save_outcome = client.register_script(scripts.SAVE_OUTCOME)
+        self._update = client.register_script(scripts.UPDATE)
+        self._increment = client.register_script(scripts.INCREMENT)
+        self._replay = client.register_script(scripts.REPLAY)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:
@@ -68,7 +78,7 @@ class EventLedger(IntakeSteps):
         with translate_redis_errors():
             self.client.ping()
             if write:
-                self.client.set(f"{self.keys.prefix}:probe", "1", px=10_000)
+                self.client.set(self.keys.probe, "1", px=10_000)
 
     # State --------------------------------------------------------------------------------
 
@@ -87,10 +97,11 @@ class EventLedger(IntakeSteps):
         fields: dict[str, Any],
     ) -> EventStatus:
         args: list[Any] = [event_id, target.value, time.time(), note]
-        args += [self.keys.status_prefix, ",".join(sorted(sources)), int(target.settled)]
+        args += [STATUS_NAMES, ",".join(sorted(sources)), int(target.settled)]
         for name, value in encode_fields(fields).items():
             args += [name, value]
         keys = [self.keys.event(event_id), self.keys.history(event_id), self.keys.unsettled]
+        keys += self.keys.status_indexes
         with translate_redis_errors():
             outcome, current = self._transition(keys=keys, args=args)
         if outcome == "missing":
@@ -102,17 +113,38 @@ class EventLedger(IntakeSteps):
         return EventStatus(current)
 
     def update(self, event_id: str, **fields: Any) -> None:
+        """Set fields of a stored event; EventNotFound if it is not (or no longer) stored."""
+        args = [item for pair in encode_fields(fields).items() for item in pair]
+        if not args:
+            return
         with translate_redis_errors():
-            self.client.hset(self.keys.event(event_id), mapping=cast(Any, encode_fields(fields)))
+            found = self._update(keys=[self.keys.event(event_id)], args=args)
+        if not found:
+            raise EventNotFound(f"Event {event_id!r} is not in the ledger.")
 
     def increment(self, event_id: str, field: str, amount: int = 1) -> int:
+        """Add to a counter of a stored event; EventNotFound if it is not stored."""
         with translate_redis_errors():
-            return int(self.client.hincrby(self.keys.event(event_id), field, amount))
+            found, value = self._increment(keys=[self.keys.event(event_id)], args=[field, amount])
+        if not found:
+            raise EventNotFound(f"Event {event_id!r} is not in the ledger.")
+        return int(value)
 
-    def save_outcome(self, event_id: str, outcome: HandlerOutcome) -> None:
+    def save_outcome(self, event_id: str, outcome: HandlerOutcome, token: str) -> None:
+        """Store a handler's outcome for the run ``token``, only while that run owns the event.
+
+        Raises LeaseLost when another run has taken the event over (this run's lease lapsed):
+        its outcome must not overwrite the one the new run records.
+        """
+        keys = [self.keys.outcomes(event_id), self.keys.lease(event_id), self.keys.event(event_id)]
         with translate_redis_errors():
-            self.client.hset(
-                self.keys.outcomes(event_id), outcome.handler, outcome.model_dump_json()
+            stored = self._save_outcome(
+                keys=keys, args=[token, outcome.handler, outcome.model_dump_json()]
+            )
+        if not stored:
+            raise LeaseLost(
+                f"Run {token!r} no longer owns event {event_id!r} (its lease lapsed and another "
+                f"run took over), so {outcome.handler!r}'s outcome was not stored."
             )
 
     # Reads --------------------------------------------------------------------------------
@@ -152,15 +184,6 @@ class EventLedger(IntakeSteps):
         with translate_redis_errors():
             ids = self.client.zrange(self.keys.task_events(task_id), 0, -1)
         return self.get_many([str(event_id) for event_id in ids])
-
-    def ids_in_status(
-        self, status: EventStatus, *, entered_before: float = float("inf"), limit: int = 1000
-    ) -> list[str]:
-        with translate_redis_errors():
-            ids = self.client.zrangebyscore(
-                self.keys.by_status(status), "-inf", entered_before, start=0, num=limit
-            )
-        return [str(event_id) for event_id in ids]
 
     def count_in_status(self, status: EventStatus) -> int:
         with translate_redis_errors():

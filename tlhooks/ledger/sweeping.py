@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from tlhooks.ledger import scripts
+from tlhooks.ledger.keys import STATUS_NAMES
 from tlhooks.ledger.store import EventLedger, translate_redis_errors
 from tlhooks.status import EventStatus
 
@@ -58,7 +59,8 @@ class SweepOps:
         keys += [self.keys.lease(event_id), self.keys.schedule]
         keys.append(how.get("queue") or self.keys.schedule)  # unused when there is no message
         keys.append(self.keys.publishing(event_id))  # read by REQUEUE_STALE only
-        args = [event_id, time.time(), how.get("note", ""), self.keys.status_prefix]
+        keys += self.keys.status_indexes
+        args = [event_id, time.time(), how.get("note", ""), STATUS_NAMES]
         args += [how.get("message", ""), *extra]
         with translate_redis_errors():
             outcome, _previous = script(keys=keys, args=args)

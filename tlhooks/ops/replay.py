@@ -22,8 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from tlhooks.ledger import EventLedger, EventRecord, HandlerState
-from tlhooks.ledger import scripts as lua
-from tlhooks.ledger.store import translate_redis_errors
+from tlhooks.ledger.replaying import ReplayReset
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import (
     REPLAYABLE,
@@ -124,7 +123,6 @@ class Replayer:
     def __init__(self, ledger: EventLedger, publisher: EventPublisher) -> None:
         self.ledger = ledger
         self.publisher = publisher
-        self._replay = ledger.client.register_script(lua.REPLAY)
 
     def plan(self, records: Iterable[EventRecord], request: ReplayRequest) -> ReplayPlan:
         plan = ReplayPlan(request)
@@ -169,42 +167,19 @@ class Replayer:
 
     def _replay_chunk(self, plan: ReplayPlan, ids: list[str], summary: ReplaySummary) -> list[str]:
         request = plan.request
-        keys = self.ledger.keys
-        replayable = ",".join(sorted(REPLAYABLE))
+        reset = ReplayReset(
+            handlers=request.reset,
+            task=request.stage is ReplayStage.FETCH,
+            validation=request.stage is not ReplayStage.HANDLERS,
+        )
         note = f"replay {plan.replay_id} from {request.stage.value}"
-        clear_task = int(request.stage is ReplayStage.FETCH)
-        clear_validation = int(request.stage is not ReplayStage.HANDLERS)
-        now = time.time()
-        with translate_redis_errors():
-            pipe = self.ledger.client.pipeline(transaction=False)
-            for event_id in ids:
-                self._replay(
-                    keys=[
-                        keys.event(event_id),
-                        keys.history(event_id),
-                        keys.unsettled,
-                        keys.lease(event_id),
-                        keys.outcomes(event_id),
-                        keys.schedule,
-                    ],
-                    args=[
-                        event_id,
-                        now,
-                        note,
-                        keys.status_prefix,
-                        replayable,
-                        plan.replay_id,
-                        clear_task,
-                        clear_validation,
-                        request.reset,
-                    ],
-                    client=pipe,
-                )
-            replies = pipe.execute()
+        answers = self.ledger.replay_many(ids, replay_id=plan.replay_id, note=note, reset=reset)
         queued = []
-        for event_id, (outcome, status) in zip(ids, replies, strict=True):
-            if outcome == "ok":
+        for event_id, answer in zip(ids, answers, strict=True):
+            if answer.outcome == "ok":
                 queued.append(event_id)
             else:
-                summary.refused[event_id] = f"{outcome} (status {status or 'unknown'})"
+                summary.refused[event_id] = (
+                    f"{answer.outcome} (status {answer.status or 'unknown'})"
+                )
         return queued

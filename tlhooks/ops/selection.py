@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from tlhooks.ledger import EventLedger, EventRecord
-from tlhooks.ledger.translation import translate_redis_errors
 from tlhooks.status import EventStatus
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
@@ -71,40 +71,27 @@ class EventFilter:
 
 def _candidate_ids(ledger: EventLedger, selection: EventFilter) -> Iterator[list[str]]:
     """Chunks of ids, newest first, from the narrowest index the filter allows."""
-    with translate_redis_errors():
-        yield from _index_chunks(ledger, selection)
-
-
-def _index_chunks(ledger: EventLedger, selection: EventFilter) -> Iterator[list[str]]:
-    client = ledger.client
-    low = selection.since if selection.since is not None else "-inf"
-    high = selection.until if selection.until is not None else "+inf"
+    since = selection.since if selection.since is not None else "-inf"
+    until = selection.until if selection.until is not None else "+inf"
     if selection.task_id is not None:
-        yield [str(i) for i in client.zrevrange(ledger.keys.task_events(selection.task_id), 0, -1)]
+        yield ledger.task_event_ids(selection.task_id)
         return
     if selection.reused_id or selection.redelivered:
-        index = ledger.keys.reused if selection.reused_id else ledger.keys.redelivered
-        found = [str(i) for i in client.zrevrangebyscore(index, high, low)]
-        for start in range(0, len(found), _CHUNK):
-            yield found[start : start + _CHUNK]
+        index: Literal["reused", "redelivered"] = "reused" if selection.reused_id else "redelivered"
+        yield from _chunks(ledger.arrival_ids(index=index, since=since, until=until))
         return
     if selection.statuses:
-        ids: list[str] = []
-        for status in selection.statuses:
-            ids += [str(i) for i in client.zrange(ledger.keys.by_status(status), 0, -1)]
-        scores = client.zmscore(ledger.keys.all_events, ids) if ids else []
-        ranked = sorted(zip(scores, ids, strict=True), key=lambda pair: -(pair[0] or 0))
-        ordered = [event_id for _, event_id in ranked]
-        for start in range(0, len(ordered), _CHUNK):
-            yield ordered[start : start + _CHUNK]
+        yield from _chunks(ledger.ids_in_statuses(selection.statuses))
         return
     offset = 0
-    while True:
-        chunk = client.zrevrangebyscore(ledger.keys.all_events, high, low, start=offset, num=_CHUNK)
-        if not chunk:
-            return
-        yield [str(i) for i in chunk]
+    while chunk := ledger.arrival_ids(since=since, until=until, offset=offset, limit=_CHUNK):
+        yield chunk
         offset += len(chunk)
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
 
 
 def select(

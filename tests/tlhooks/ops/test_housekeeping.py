@@ -1,11 +1,11 @@
-"""Retention and purge against a real Redis."""
+"""Retention (the ledger's expire) and purge against a real Redis."""
 
 from __future__ import annotations
 
 import pytest
 
 from tlhooks.ledger import EventLedger
-from tlhooks.ops.housekeeping import expire, purge, stats
+from tlhooks.ops.housekeeping import purge, stats
 from tlhooks.ops.selection import EventFilter, parse_moment
 from tlhooks.status import EventStatus
 
@@ -39,7 +39,7 @@ def test_retention_expires_only_old_settled_events_it_may_forget(ledger: EventLe
     event_in(ledger, "old-invalid", EventStatus.INVALID, now - 40 * DAY)
     event_in(ledger, "old-received", EventStatus.RECEIVED, now - 40 * DAY)
 
-    assert expire(ledger, days=30, now=now) == 1
+    assert ledger.expire(days=30, now=now) == 1
 
     assert ledger.get("old-handled") is None
     for kept in ("new-handled", "old-dead", "old-invalid", "old-received"):
@@ -48,7 +48,7 @@ def test_retention_expires_only_old_settled_events_it_may_forget(ledger: EventLe
 
 def test_retention_of_zero_days_keeps_everything(ledger: EventLedger) -> None:
     event_in(ledger, "old-handled", EventStatus.HANDLED, 0.0)
-    assert expire(ledger, days=0) == 0
+    assert ledger.expire(days=0) == 0
 
 
 def test_purge_skips_unsettled_events_unless_forced(ledger: EventLedger) -> None:

@@ -1,78 +1,94 @@
--- KEYS: event, history, task, task_events, all_events, unsettled, queue, publishing,
---       deliveries, redelivered, reused
--- ARGV: event_id, kind ('' when not a task event), other_kind, now, status_prefix,
---       requested_status, history_note, message ('' to leave queueing to the caller),
---       publish token, publish claim ms, body sha256, field, value, field, value, ...
+-- ACCEPT: store a new delivery, or count a redelivery of a known event id.
+-- KEYS[1] event, KEYS[2] history, KEYS[3] task, KEYS[4] task_events, KEYS[5] all_events,
+--      KEYS[6] unsettled, KEYS[7] queue (the broker's list), KEYS[8] publishing,
+--      KEYS[9] deliveries, KEYS[10] redelivered, KEYS[11] reused,
+--      KEYS[12..] every status index, in the order of ARGV[5]
+-- ARGV[1] event_id, ARGV[2] kind ('' when not a task event), ARGV[3] other_kind, ARGV[4] now,
+--      ARGV[5] status names (comma-separated), ARGV[6] requested_status, ARGV[7] history_note,
+--      ARGV[8] message ('' to leave queueing to the caller), ARGV[9] publish token,
+--      ARGV[10] publish claim ms, ARGV[11] body sha256, ARGV[12..] field, value, field, value...
 -- Returns {outcome, status, related, claimed ('1' when the caller must publish), same body}.
--- The claim (KEYS[8], SET NX with a TTL) makes exactly one delivery of a 'received' event
--- publish it; the delivery log keeps the first 100 deliveries, the counters all of them.
+-- The claim (SET NX with a TTL) makes exactly one delivery of a 'received' event publish it;
+-- the delivery log keeps the first 100 deliveries, the counters all of them.
+local event_key, history_key, task_key, task_events_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local all_events_key, unsettled_key, queue_key = KEYS[5], KEYS[6], KEYS[7]
+local publishing_key, deliveries_key = KEYS[8], KEYS[9]
+local redelivered_key, reused_key = KEYS[10], KEYS[11]
+local event_id, kind, other_kind = ARGV[1], ARGV[2], ARGV[3]
 local now = tonumber(ARGV[4])
+local indexes = status_indexes(ARGV[5])
+local requested, note, message = ARGV[6], ARGV[7], ARGV[8]
+local publish_token, claim_ms, body_sha256 = ARGV[9], ARGV[10], ARGV[11]
+local first_field = 12
+
 local function log_delivery(same)
-  if redis.call('LLEN', KEYS[9]) < 100 then
-    redis.call('RPUSH', KEYS[9], cjson.encode({at = now, body_sha256 = ARGV[11], same = same}))
+  if redis.call('LLEN', deliveries_key) < 100 then
+    local entry = cjson.encode({at = now, body_sha256 = body_sha256, same = same})
+    redis.call('RPUSH', deliveries_key, entry)
   end
 end
 local function claim()
-  if redis.call('SET', KEYS[8], ARGV[9], 'NX', 'PX', ARGV[10]) then return '1' end
+  if redis.call('SET', publishing_key, publish_token, 'NX', 'PX', claim_ms) then return '1' end
   return '0'
 end
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
-  local first = redis.call('HGET', KEYS[1], 'body_sha256')
-  local same = (not first) or first == '' or first == ARGV[11]
-  local received = tonumber(redis.call('HGET', KEYS[1], 'received_at') or ARGV[4]) or now
-  redis.call('ZADD', KEYS[10], 'NX', received, ARGV[1])
+
+if redis.call('EXISTS', event_key) == 1 then
+  redis.call('HINCRBY', event_key, 'deliveries', 1)
+  local first = redis.call('HGET', event_key, 'body_sha256')
+  local same = (not first) or first == '' or first == body_sha256
+  local received = tonumber(redis.call('HGET', event_key, 'received_at') or ARGV[4]) or now
+  redis.call('ZADD', redelivered_key, 'NX', received, event_id)
   if not same then
-    redis.call('HINCRBY', KEYS[1], 'reused_deliveries', 1)
-    redis.call('ZADD', KEYS[11], 'NX', received, ARGV[1])
+    redis.call('HINCRBY', event_key, 'reused_deliveries', 1)
+    redis.call('ZADD', reused_key, 'NX', received, event_id)
   end
   log_delivery(same)
-  local current = redis.call('HGET', KEYS[1], 'status')
+  local current = redis.call('HGET', event_key, 'status')
   local claimed = '0'
   if current == 'received' then claimed = claim() end
   return {'redelivered', current, '', claimed, same and '1' or '0'}
 end
-local status = ARGV[6]
+
+local status = requested
 local related = ''
-local kind = ARGV[2]
 if kind ~= '' then
-  local first = redis.call('HGET', KEYS[3], kind)
+  local first = redis.call('HGET', task_key, kind)
   if first then
     status = 'duplicate'
     related = first
-    redis.call('HSET', KEYS[1], 'duplicate_of', first)
+    redis.call('HSET', event_key, 'duplicate_of', first)
   else
-    local other = redis.call('HGET', KEYS[3], ARGV[3])
+    local other = redis.call('HGET', task_key, other_kind)
     if other then
       status = 'conflict'
       related = other
-      redis.call('HSET', KEYS[1], 'conflict_with', other)
+      redis.call('HSET', event_key, 'conflict_with', other)
     end
-    redis.call('HSET', KEYS[3], kind, ARGV[1])
+    redis.call('HSET', task_key, kind, event_id)
   end
 end
-for i = 12, #ARGV, 2 do
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+for i = first_field, #ARGV, 2 do
+  redis.call('HSET', event_key, ARGV[i], ARGV[i + 1])
 end
-redis.call('HSET', KEYS[1], 'body_sha256', ARGV[11])
+redis.call('HSET', event_key, 'body_sha256', body_sha256)
 log_delivery(true)
 local claimed = '0'
-if status == 'received' and ARGV[8] ~= '' then
-  redis.call('LPUSH', KEYS[7], ARGV[8])
-  redis.call('RPUSH', KEYS[2], cjson.encode({status = 'received', at = now, note = ARGV[7]}))
+if status == 'received' and message ~= '' then
+  redis.call('LPUSH', queue_key, message)
+  redis.call('RPUSH', history_key, cjson.encode({status = 'received', at = now, note = note}))
   status = 'queued'
-  ARGV[7] = 'published'
+  note = 'published'
 elseif status == 'received' then
   claimed = claim()
 end
-redis.call('HSET', KEYS[1], 'status', status)
-redis.call('ZADD', KEYS[5], now, ARGV[1])
-if kind ~= '' or redis.call('HGET', KEYS[1], 'task_id') ~= '' then
-  redis.call('ZADD', KEYS[4], now, ARGV[1])
+redis.call('HSET', event_key, 'status', status)
+redis.call('ZADD', all_events_key, now, event_id)
+if kind ~= '' or redis.call('HGET', event_key, 'task_id') ~= '' then
+  redis.call('ZADD', task_events_key, now, event_id)
 end
-redis.call('ZADD', ARGV[5] .. status, now, ARGV[1])
+redis.call('ZADD', indexes[status], now, event_id)
 if status == 'received' or status == 'queued' then
-  redis.call('ZADD', KEYS[6], now, ARGV[1])
+  redis.call('ZADD', unsettled_key, now, event_id)
 end
-redis.call('RPUSH', KEYS[2], cjson.encode({status = status, at = now, note = ARGV[7]}))
+redis.call('RPUSH', history_key, cjson.encode({status = status, at = now, note = note}))
 return {'created', status, related, claimed, '1'}

@@ -1,0 +1,41 @@
+"""``tlhooks ledger``: maintenance of the ledger's storage itself."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tlhooks.errors import TlhooksError
+from tlhooks.ledger import EventLedger
+from tlhooks.settings import load_settings
+
+
+@click.group(name="ledger")
+def ledger_group() -> None:
+    """Maintain the ledger's Redis keys."""
+
+
+@ledger_group.command()
+@click.option("--dry-run", is_flag=True, help="Count what would move and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def migrate(dry_run: bool, as_json: bool) -> None:
+    """Rename keys written before the hash tag (tlhooks:...) to {tlhooks}:... ; run once after
+    upgrading, when no process of the old version runs. Running it again is harmless."""
+    try:
+        ledger = EventLedger.from_settings(load_settings())
+    except TlhooksError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = ledger.migrate_legacy_keys(dry_run=dry_run)
+    data = report.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    verb = "would rename" if dry_run else "renamed"
+    click.echo(
+        f"{data['found']} legacy keys found; {verb} {data['renamed']}, "
+        f"{'would merge' if dry_run else 'merged'} {data['merged']} into existing indexes, "
+        f"{data['conflicts']} left in place (their new name holds newer data)."
+    )
+    for key in data["conflict_keys"]:
+        click.echo(f"  kept {key}")
