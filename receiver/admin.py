@@ -141,7 +141,7 @@ async def replay(request: Request) -> Response:
             f"Replaying {len(plan.eligible)} events at {rate:g}/s would take longer than "
             f"{ADMIN_TIMEOUT:.0f} s; raise 'rate' or use 'tlhooks events replay'."
         )
-    result = await _run(request, lambda: ops.replayer.execute(plan, rate=rate))
+    result = await _run(request, lambda: ops.execute(plan, rate=rate))
     return JSONResponse({"plan": plan.to_dict(), "result": result.to_dict()})
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -103,6 +105,9 @@ class DevStack:
             self.echo(f"emulator  {emulator_url}/v1.3  (control API under /_emulator)")
             self.echo(f"results   {env['TLHOOKS_JSONL_PATH']}")
             self.echo(f"logs      {self.state_dir}/*.log")
+            self.echo(f"console   {receiver_url}/admin/  (sign in with the admin token)")
+            for line in second_shell(env, receiver_url):
+                self.echo(line)
             if demo:
                 self._demo(emulator_url, Path(env["TLHOOKS_JSONL_PATH"]))
             self.echo("Running. Press Ctrl-C to stop.")
@@ -121,8 +126,10 @@ class DevStack:
     def _redis_url(self) -> str:
         configured = os.environ.get("TLHOOKS_REDIS_URL")
         if configured:
+            self.echo(f"redis     {configured}  (from TLHOOKS_REDIS_URL)")
             return configured
         if redis_answers(self.default_redis):
+            self.echo(f"redis     {self.default_redis}  (the Redis already answering there)")
             return self.default_redis
         data = self.state_dir / "redis"
         data.mkdir(parents=True, exist_ok=True)
@@ -136,6 +143,7 @@ class DevStack:
         env = dict(os.environ)
         env.setdefault("TLHOOKS_WEBHOOK_SECRETS", "whsec_dev")
         env.setdefault("TLHOOKS_API_KEY", "dev-key")
+        env.setdefault("TLHOOKS_ADMIN_TOKEN", f"dev-{secrets.token_urlsafe(12)}")
         env.setdefault("TLHOOKS_JSONL_PATH", str(self.state_dir / "results.jsonl"))
         env["TLHOOKS_REDIS_URL"] = redis_url
         env["TLHOOKS_API_BASE_URL"] = f"http://127.0.0.1:{self.emulator_port}/v1.3"
@@ -171,7 +179,7 @@ class DevStack:
             if not results.exists():
                 return None
             lines = [json.loads(line) for line in results.read_text().splitlines() if line]
-            return next((json.dumps(x)[:300] for x in lines if x["task_id"] == task_id), None)
+            return next((demo_line(x) for x in lines if x["task_id"] == task_id), None)
 
         try:
             wait_until(handled, timeout=30, interval=0.2)
@@ -181,6 +189,31 @@ class DevStack:
                 f"in {self.state_dir} (worker.log, receiver.log)."
             ) from None
         self.echo(f"demo      handled by the built-in JSONL handler: {handled()}")
+
+
+def second_shell(env: dict[str, str], receiver_url: str) -> list[str]:
+    """The lines that let ``tlhooks events``, ``tlhooks trigger --url`` and the console reach
+    this stack from another shell."""
+    exports = ["TLHOOKS_REDIS_URL", "TLHOOKS_WEBHOOK_SECRETS", "TLHOOKS_ADMIN_TOKEN"]
+    lines = ["", "In a second shell (after `source .venv/bin/activate`), paste:"]
+    lines += [f"  export {name}={shlex.quote(env[name])}" for name in exports]
+    lines += [
+        "then, e.g.:",
+        "  tlhooks events list",
+        f"  tlhooks trigger analyze.task.ready --url {receiver_url}/webhooks/twelvelabs",
+        "",
+    ]
+    return lines
+
+
+def demo_line(record: dict[str, object], limit: int = 300) -> str:
+    """The handled record as whole JSON: in full when short, else its top-level scalars."""
+    full = json.dumps(record)
+    if len(full) <= limit:
+        return full
+    scalars = {k: v for k, v in record.items() if not isinstance(v, dict | list)}
+    nested = sorted(k for k in record if k not in scalars)
+    return f"{json.dumps(scalars)} (and {', '.join(nested)}: see the results file)"
 
 
 def _alive_and(process: ManagedProcess, ready: Callable[[], object]) -> object:

@@ -29,11 +29,39 @@ from dataclasses import dataclass
 
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.sweeping import SweepOps
+from tlhooks.queue.celery_config import SWEEP_TASK
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import EventStatus
 from workers.retry import RetryPolicy
 
 logger = logging.getLogger("tlhooks.sweeper")
+
+# Celery announces every beat tick at INFO: sent by beat, received and succeeded by a worker.
+CELERY_TICK_LOGGERS = ("celery.beat", "celery.worker.strategy", "celery.app.trace")
+
+
+class SweepTickFilter(logging.Filter):
+    """Celery's three lines per sweep tick go out at DEBUG; the sweeper itself says at INFO
+    what a sweep did, and stays quiet when it did nothing."""
+
+    def __init__(self, task_name: str) -> None:
+        super().__init__()
+        self.task_name = task_name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or self.task_name not in record.getMessage():
+            return True
+        if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+            return False
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+def quiet_sweep_ticks(task_name: str) -> None:
+    tick_filter = SweepTickFilter(task_name)
+    for name in CELERY_TICK_LOGGERS:
+        logging.getLogger(name).addFilter(tick_filter)
+
 
 # Runs: no live run is in one of these states without holding the event's lease.
 RUN_STATES = (EventStatus.FETCHING, EventStatus.HANDLING)
@@ -132,3 +160,6 @@ class Sweeper:
             "completed; it is dead so it cannot loop. Find the cause in the worker logs, then "
             "replay it."
         )
+
+
+quiet_sweep_ticks(SWEEP_TASK)

@@ -15,7 +15,17 @@ from tests.support.processes import BIN, Managed, Worker, wait_until
 class Beat(Managed):
     def __init__(self, env: Mapping[str, str], log_dir: Path) -> None:
         schedule = log_dir / f"beat-schedule-{time.monotonic_ns()}"
-        argv = [str(BIN / "celery"), "-A", "workers.app", "beat", "-l", "info", "-s", str(schedule)]
+        # DEBUG: the sweep tick's "Sending due task" line is DEBUG (workers/sweeper.py).
+        argv = [
+            str(BIN / "celery"),
+            "-A",
+            "workers.app",
+            "beat",
+            "-l",
+            "debug",
+            "-s",
+            str(schedule),
+        ]
         super().__init__("beat", argv, env, log_dir)
 
     def start(self) -> Beat:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -28,12 +30,42 @@ def test_dev_runs_everything_handles_the_demo_event_and_stops_cleanly(
         output = log.read_text()
         assert "handled by the built-in JSONL handler" in output, output
         assert (tmp_path / "state" / "results.jsonl").read_text().count("demo-1") == 1
+        assert f"redis     {redis_server.url}  (from TLHOOKS_REDIS_URL)" in output
+        assert "/admin/  (sign in with the admin token)" in output
+        demo = output.split("handled by the built-in JSONL handler: ", 1)[1].splitlines()[0]
+        assert json.loads(demo.split(" (and ", 1)[0])["task_id"]
+        second = second_shell_env(output)
+        assert sorted(second) == [
+            "TLHOOKS_ADMIN_TOKEN",
+            "TLHOOKS_REDIS_URL",
+            "TLHOOKS_WEBHOOK_SECRETS",
+        ]
+        shell = {k: v for k, v in env.items() if k != "TLHOOKS_REDIS_URL"} | second
+        counted = subprocess.run(
+            [str(BIN / "tlhooks"), "events", "list", "--custom-id", "demo-1", "--count"],
+            env=shell,
+            capture_output=True,
+            text=True,
+        )
+        assert counted.stdout == "1\n", counted.stderr
+        receiver = next(w for w in output.split() if w.endswith("/webhooks/twelvelabs"))
+        trigger = [str(BIN / "tlhooks"), "trigger", "analyze.task.ready", "--url", receiver]
+        sent = subprocess.run(trigger, env=shell, capture_output=True, text=True)
+        assert sent.returncode == 0, sent.stdout + sent.stderr
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(30)
     assert "Stopped." in log.read_text()
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "state")], capture_output=True)
     assert leftovers.stdout == b""
+
+
+def second_shell_env(output: str) -> dict[str, str]:
+    """The ``export NAME=value`` lines `tlhooks dev` prints for a second shell."""
+    exports = [
+        line.split(None, 1)[1] for line in output.splitlines() if line.startswith("  export ")
+    ]
+    return dict(shlex.split(e)[0].split("=", 1) for e in exports)
 
 
 DEV_WITHOUT_REDIS = """

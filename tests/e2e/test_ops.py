@@ -59,7 +59,7 @@ def test_fifty_dead_events_are_planned_then_replayed_to_handled_once_fixed(stack
     assert keys == {f"{task_ids[0]}:gated"}
 
 
-def test_replay_from_fetch_retrieves_the_task_again(stack: Stack) -> None:
+def test_replay_from_fetch_retrieves_the_task_again_without_a_progress_bar(stack: Stack) -> None:
     stack.start()
     (task_id,) = dead_events(stack, 1)
     stack.redis.set("test:gate", "open")
@@ -67,6 +67,10 @@ def test_replay_from_fetch_retrieves_the_task_again(stack: Stack) -> None:
     done = cli(stack, "events", "replay", task_id, "--from", "fetch")
 
     assert done.exit_code == 0, done.output
+    plan, finished = done.output.splitlines()
+    assert plan.endswith("1 event, from fetch: dead 1; handlers to run: gated 1.")
+    assert " done: 1 queued, 0 refused, in " in finished
+    assert "event/s" not in done.stderr
     stack.wait_for_status(task_id, EventStatus.HANDLED)
     requests = httpx.get(f"{stack.emulator.root_url}/_emulator/requests").json()
     assert [r["status"] for r in requests if r["path"].endswith(task_id)] == [200, 200]

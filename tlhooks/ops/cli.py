@@ -20,6 +20,7 @@ from tlhooks.ops.replay import ReplayPlan, ReplayRequest, ReplayStage
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import OpsService, build_filter, detail, summary
 from tlhooks.ops.table import render_table
+from tlhooks.ops.views import event_text, plan_text
 from tlhooks.settings import load_settings
 from tlhooks.status import EventStatus
 
@@ -94,29 +95,34 @@ def list_events(limit: int, page: int, count_only: bool, as_json: bool, **params
     """List events, newest first."""
     ops, selection = service(), make_filter(params)
     if count_only:
-        click.echo(ops.count(selection))
-        return
+        number = ops.count(selection)
+        click.echo(number)
+        sys.exit(0 if number else 1)
     rows = [summary(r) for r in ops.find(selection, limit=limit, offset=(page - 1) * limit)]
     if as_json:
         emit(rows)
-        return
+        sys.exit(0 if rows else 1)
     columns = ["received_at", "status", "event_type", "task_id", "custom_id", "event_id"]
     if selection.redelivered or selection.reused_id:
         columns += ["deliveries", "reused_deliveries"]
     click.echo(render_table(rows, [*columns, "last_error"]))
+    sys.exit(0 if rows else 1)
 
 
 @events_group.command()
 @click.argument("key")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def show(key: str, as_json: bool) -> None:
-    """Show everything about an event (by event id) or every event of a task (by task id)."""
+    """Show an event (by event id) or every event of a task (by task id): header, timeline,
+    deliveries, handler outcomes and errors; --json prints the raw record."""
     records = service().show(key)
     if not records:
         click.echo(f"No event or task {key!r} in the ledger.", err=True)
         sys.exit(1)
-    details = [detail(r) for r in records]
-    emit(details if as_json or len(details) > 1 else details[0])
+    if as_json:
+        emit([detail(r) for r in records])
+        return
+    click.echo("\n\n".join(event_text(r) for r in records))
 
 
 @events_group.command()
@@ -182,7 +188,7 @@ def replay(
     plan = ops.plan_replay(request, ids=ids, selection=None if ids else selection)
     show_plan(plan, as_json)
     if dry_run or not plan.eligible:
-        sys.exit(0 if dry_run or not plan.refused else 1)
+        sys.exit(1 if plan.refused or not plan.eligible else 0)
     bulk = len(plan.eligible) > 1
     if bulk and not yes and not click.confirm(f"Replay {len(plan.eligible)} events?"):
         sys.exit(1)
@@ -194,14 +200,7 @@ def show_plan(plan: ReplayPlan, as_json: bool) -> None:
     if as_json:
         emit({"plan": data})
         return
-    click.echo(
-        f"Replay {data['replay_id']}: {data['events']} events from {data['from']}, "
-        f"by status {data['by_status']}; handlers to run {data['handlers']}."
-    )
-    for event_id, reason in data["refusals"].items():
-        click.echo(f"  refused {event_id}: {reason}")
-    if data["refused"] > len(data["refusals"]):
-        click.echo(f"  ... and {data['refused'] - len(data['refusals'])} more refused")
+    click.echo("\n".join(plan_text(plan)))
 
 
 def run_replay(ops: OpsService, plan: ReplayPlan, rate: float | None, as_json: bool) -> None:
@@ -212,10 +211,9 @@ def run_replay(ops: OpsService, plan: ReplayPlan, rate: float | None, as_json: b
 
     previous = signal.signal(signal.SIGINT, interrupt)
     try:
-        with tqdm(total=len(plan.eligible), unit="event", disable=as_json, file=sys.stderr) as bar:
-            result = ops.replayer.execute(
-                plan, rate=rate, progress=bar.update, stop=lambda: stopping["now"]
-            )
+        quiet = as_json or len(plan.eligible) <= 1
+        with tqdm(total=len(plan.eligible), unit="event", disable=quiet, file=sys.stderr) as bar:
+            result = ops.execute(plan, rate=rate, progress=bar.update, stop=lambda: stopping["now"])
     finally:
         signal.signal(signal.SIGINT, previous)
     data = result.to_dict()
@@ -227,7 +225,7 @@ def run_replay(ops: OpsService, plan: ReplayPlan, rate: float | None, as_json: b
             f"Replay {data['replay_id']} {state}: {data['queued']} queued, "
             f"{data['refused']} refused, in {data['seconds']} s."
         )
-    sys.exit(1 if result.stopped or result.refused or plan.refused else 0)
+    sys.exit(1 if result.stopped or result.refused else 0)
 
 
 @events_group.command()
@@ -262,3 +260,4 @@ def purge(force: bool, dry_run: bool, yes: bool, as_json: bool, **params: Any) -
                 f"({', '.join(s.value for s in EventStatus if not s.settled)}); "
                 "use --force to delete them too."
             )
+    sys.exit(0 if result.matched else 1)

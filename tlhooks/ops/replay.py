@@ -88,7 +88,7 @@ class ReplayPlan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "replay_id": self.replay_id,
+            "replay_id": self.replay_id if self.eligible else None,
             "from": self.request.stage.value,
             "handler": self.request.handler,
             "all_handlers": self.request.all_handlers,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from tlhooks.ledger import EventLedger, EventRecord
 from tlhooks.ops import housekeeping
-from tlhooks.ops.replay import Replayer, ReplayPlan, ReplayRequest, ReplayStage
+from tlhooks.ops.replay import Replayer, ReplayPlan, ReplayRequest, ReplayStage, ReplaySummary
 from tlhooks.ops.selection import EventFilter, count, parse_moment, select
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import Settings
@@ -62,8 +62,9 @@ def iso(timestamp: float | None) -> str | None:
 
 
 def summary(record: EventRecord) -> dict[str, Any]:
-    """One event as a row: what a list shows."""
-    error = (record.last_error or "").splitlines()[0][:200] if record.last_error else None
+    """One event as a row: what a list shows; a handled event shows no stale error."""
+    stale = record.status is EventStatus.HANDLED or not record.last_error
+    error = None if stale else (record.last_error or "").splitlines()[0][:200]
     return {
         "event_id": record.event_id,
         "received_at": iso(record.received_at),
@@ -136,6 +137,19 @@ class OpsService:
             records += list(select(self.ledger, selection))
         unique = list({r.event_id: r for r in records}.values())
         return self.replayer.plan(unique, request)
+
+    def execute(
+        self,
+        plan: ReplayPlan,
+        *,
+        rate: float | None = None,
+        progress: Callable[[int], object] = lambda _: None,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> ReplaySummary:
+        """Run the plan; the summary counts what the plan refused as well as what the run did."""
+        result = self.replayer.execute(plan, rate=rate, progress=progress, stop=stop)
+        result.refused = {**plan.refused, **result.refused}
+        return result
 
     def purge(
         self, selection: EventFilter, *, force: bool = False, dry_run: bool = False

@@ -45,9 +45,9 @@ def test_list_finds_redelivered_and_reused_ids_and_show_lists_each_delivery(
     assert listed(redis_server, "--redelivered") == ["reused", "twice"]
     assert listed(redis_server, "--reused-id") == ["reused"]
 
-    shown = cli(redis_server, "events", "show", "reused")
+    shown = cli(redis_server, "events", "show", "reused", "--json")
     assert shown.exit_code == 0, shown.output
-    detail = json.loads(shown.output)
+    (detail,) = json.loads(shown.output)
     assert detail["body"] == "c"
     assert detail["deliveries"] == 2
     assert detail["reused_deliveries"] == 1
