@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,13 +32,13 @@ from receiver.console import with_console
 from receiver.envelope import parse_envelope
 from receiver.intake import Intake
 from receiver.limits import RequestLimitsMiddleware
-from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint
+from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint, watch_ledger
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
 from tlhooks.ledger import EventLedger
-from tlhooks.logs import SampledLog, configure_logging, escaped_prefix
+from tlhooks.logs import SampledLog, bind_log_context, configure_logging, escaped_prefix
 from tlhooks.ops.service import OpsService
 from tlhooks.queue.publisher import EventPublisher
-from tlhooks.settings import Settings, load_settings
+from tlhooks.settings import Settings, load_settings, secret_values
 from tlhooks.signing import HEADER, SignatureVerifier
 
 logger = logging.getLogger("tlhooks.receiver")
@@ -93,6 +94,9 @@ async def receive_webhook(request: Request) -> Response:
         body = await read_limited(request, runtime.settings.max_body_bytes)
         runtime.verifier.verify(request.headers.get(HEADER), body)
         envelope = parse_envelope(body)
+        bind_log_context(
+            event_id=envelope.id, task_id=envelope.data.id, custom_id=envelope.data.custom_id
+        )
     except WebhookRejected as exc:
         reason = exc.counter_label
         REJECTIONS.labels(reason=reason).inc()
@@ -145,12 +149,13 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             current = settings or load_settings()
-            configure_logging(current.log_level)
+            configure_logging(current.log_level, current.log_format, secret_values(current))
             runtime = build_runtime(current, handlers)
         except TlhooksError as exc:
             logger.error("tlhooks receiver cannot start: %s", exc)
             raise
         app.state.runtime = runtime
+        watch_ledger(runtime.ledger, time.time)
         try:
             yield
         finally:
