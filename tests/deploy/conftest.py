@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,13 @@ def _own_collectors() -> list[Collector]:
 
 
 @pytest.fixture
-def families(ledger: EventLedger) -> Iterator[dict[str, str]]:
+def families(ledger: EventLedger) -> dict[str, str]:
     """Every metric family tlhooks exposes, name to type (counter, gauge, histogram)."""
     registry = CollectorRegistry()
     for collector in _own_collectors():
         registry.register(collector)
     registry.register(LedgerCollector(ledger, time.time))
-    yield {family.name: family.type for family in registry.collect()}
+    return {family.name: family.type for family in registry.collect()}
 
 
 @pytest.fixture
