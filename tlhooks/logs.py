@@ -75,7 +75,8 @@ class ContextFilter(logging.Filter):
             if record.exc_info and not record.exc_text:
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
             if record.exc_text:
-                record.exc_text = self._mask(record.exc_text)
+                # the formatters print exc_text when exc_info is gone, so only the masked copy shows
+                record.exc_text, record.exc_info = self._mask(record.exc_text), None
         return True
 
     def _mask(self, text: str) -> str:
