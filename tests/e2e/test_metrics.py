@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.conftest import Stack
@@ -96,9 +97,5 @@ def test_a_prefork_worker_with_a_metrics_port_and_no_multiprocess_dir_does_not_s
     env = {**stack.env, "TLHOOKS_WORKER_METRICS_PORT": str(free_port())}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     stack.env = env
-    try:
+    with pytest.raises(AssertionError, match="needs PROMETHEUS_MULTIPROC_DIR set"):
         stack.start_worker(pool="prefork")
-    except AssertionError as exc:
-        assert "PROMETHEUS_MULTIPROC_DIR" in str(exc)
-    else:
-        raise AssertionError("the worker started")
