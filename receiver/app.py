@@ -29,13 +29,13 @@ from receiver.admin import AdminAuthMiddleware
 from receiver.admin import routes as admin_routes
 from receiver.body import read_limited, require_json
 from receiver.console import with_console
-from receiver.envelope import parse_envelope
+from receiver.envelope import WebhookEnvelope, parse_envelope
 from receiver.intake import Intake
 from receiver.limits import RequestLimitsMiddleware
 from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint, watch_ledger
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
 from tlhooks.ledger import EventLedger
-from tlhooks.logs import SampledLog, bind_log_context, configure_logging, escaped_prefix
+from tlhooks.logs import SampledLog, configure_logging, escaped_prefix, log_context
 from tlhooks.ops.service import OpsService
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import Settings, load_settings, secret_values
@@ -94,9 +94,6 @@ async def receive_webhook(request: Request) -> Response:
         body = await read_limited(request, runtime.settings.max_body_bytes)
         runtime.verifier.verify(request.headers.get(HEADER), body)
         envelope = parse_envelope(body)
-        bind_log_context(
-            event_id=envelope.id, task_id=envelope.data.id, custom_id=envelope.data.custom_id
-        )
     except WebhookRejected as exc:
         reason = exc.counter_label
         REJECTIONS.labels(reason=reason).inc()
@@ -109,6 +106,15 @@ async def receive_webhook(request: Request) -> Response:
             escaped_prefix(exc.reason, 120),
         )
         return JSONResponse({"error": exc.public_message}, status_code=exc.status_code)
+    with log_context(
+        event_id=envelope.id, task_id=envelope.data.id, custom_id=envelope.data.custom_id
+    ):
+        return await admit(runtime, envelope, body, request)
+
+
+async def admit(
+    runtime: ReceiverRuntime, envelope: WebhookEnvelope, body: bytes, request: Request
+) -> Response:
     try:
         outcome = await runtime.blocking(
             runtime.intake.admit, envelope, body, dict(request.headers)

@@ -28,25 +28,26 @@ LogFormat = Literal["text", "json"]
 CONTEXT_FIELDS = ("event_id", "task_id", "custom_id", "handler", "attempt")
 _HANDLER_NAME = "tlhooks"
 
+_OUTSIDE: Mapping[str, object] = MappingProxyType({})
 _context: contextvars.ContextVar[Mapping[str, object]] = contextvars.ContextVar(
-    "tlhooks_log_context", default=MappingProxyType({})
+    "tlhooks_log_context", default=_OUTSIDE
 )
 
 
 def bind_log_context(**fields: object) -> None:
-    """Add identifiers to every following line of this run or request (None values are left out).
-
-    Undone when the enclosing ``log_context`` ends; a request's context ends with its task.
-    """
-    _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
+    """Add identifiers to the following lines of the enclosing ``log_context`` (None values are
+    left out); outside one this does nothing, so identifiers never outlive their run."""
+    bound = _context.get()
+    if bound is not _OUTSIDE:
+        _context.set({**bound, **{k: v for k, v in fields.items() if v is not None}})
 
 
 @contextlib.contextmanager
 def log_context(**fields: object) -> Iterator[None]:
     """Bind identifiers for the duration of a block (one worker run), then restore the old ones."""
-    token = _context.set(MappingProxyType({}))
+    given = {k: v for k, v in fields.items() if v is not None}
+    token = _context.set({**_context.get(), **given})
     try:
-        bind_log_context(**fields)
         yield
     finally:
         _context.reset(token)

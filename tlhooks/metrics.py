@@ -60,7 +60,11 @@ SWEEPER_DEAD = Counter(
 def observe_fetch(response: httpx.Response) -> None:
     """Count one API answer and its latency (``elapsed`` is set once the body is read)."""
     API_RESPONSES.labels(code=str(response.status_code)).inc()
-    FETCH_LATENCY.observe(response.elapsed.total_seconds())
+    try:
+        elapsed = response.elapsed
+    except RuntimeError:  # a response no transport timed (a test's MockTransport)
+        return
+    FETCH_LATENCY.observe(elapsed.total_seconds())
 
 
 def observe_transport_error() -> None:

@@ -69,3 +69,11 @@ def test_a_configured_secret_is_masked_in_the_message_and_the_traceback(capture)
     assert "tlk_apikey123" not in out
     assert json.loads(out)["message"] == "verifying with *** failed"
     assert "bad key ***" in out
+
+
+def test_identifiers_bound_outside_a_run_are_ignored(capture) -> None:  # type: ignore[no-untyped-def]
+    logger, stream, handler = capture
+    handler.setFormatter(make_formatter("json"))
+    bind_log_context(event_id="whe_stray")
+    logger.info("no run")
+    assert "event_id" not in json.loads(stream.getvalue())
