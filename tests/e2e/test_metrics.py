@@ -9,8 +9,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.conftest import Stack
-from tests.support.processes import wait_until
-from tlhooks.processes import free_port
+from tlhooks.processes import free_port, wait_until
 from tlhooks.status import EventStatus
 
 

@@ -9,9 +9,11 @@ import pytest
 
 from tlhooks.logs import ContextFilter, bind_log_context, log_context, make_formatter
 
+Capture = tuple[logging.Logger, io.StringIO, logging.Handler]
+
 
 @pytest.fixture
-def capture() -> Iterator[tuple[logging.Logger, io.StringIO, logging.Handler]]:
+def capture() -> Iterator[Capture]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(ContextFilter(["whsec_topsecret", "tlk_apikey123"]))
@@ -23,7 +25,7 @@ def capture() -> Iterator[tuple[logging.Logger, io.StringIO, logging.Handler]]:
     logger.removeHandler(handler)
 
 
-def test_a_json_line_carries_the_identifiers_bound_for_the_run(capture) -> None:  # type: ignore[no-untyped-def]
+def test_a_json_line_carries_the_identifiers_bound_for_the_run(capture: Capture) -> None:
     logger, stream, handler = capture
     handler.setFormatter(make_formatter("json"))
     with log_context(event_id="whe_1"):
@@ -37,7 +39,7 @@ def test_a_json_line_carries_the_identifiers_bound_for_the_run(capture) -> None:
     assert (line["handler"], line["attempt"]) == ("index", 2)
 
 
-def test_identifiers_end_with_their_run(capture) -> None:  # type: ignore[no-untyped-def]
+def test_identifiers_end_with_their_run(capture: Capture) -> None:
     logger, stream, handler = capture
     handler.setFormatter(make_formatter("json"))
     with log_context(event_id="whe_1"):
@@ -48,7 +50,7 @@ def test_identifiers_end_with_their_run(capture) -> None:  # type: ignore[no-unt
     assert "handler" not in line
 
 
-def test_a_text_line_appends_the_identifiers_that_apply(capture) -> None:  # type: ignore[no-untyped-def]
+def test_a_text_line_appends_the_identifiers_that_apply(capture: Capture) -> None:
     logger, stream, handler = capture
     handler.setFormatter(make_formatter("text"))
     with log_context(event_id="whe_2", custom_id=None):
@@ -57,7 +59,7 @@ def test_a_text_line_appends_the_identifiers_that_apply(capture) -> None:  # typ
     assert text.endswith("tlhooks.test_logs: fetched [event_id=whe_2]")
 
 
-def test_a_configured_secret_is_masked_in_the_message_and_the_traceback(capture) -> None:  # type: ignore[no-untyped-def]
+def test_a_configured_secret_is_masked_in_the_message_and_the_traceback(capture: Capture) -> None:
     logger, stream, handler = capture
     handler.setFormatter(make_formatter("json"))
     try:
@@ -71,7 +73,7 @@ def test_a_configured_secret_is_masked_in_the_message_and_the_traceback(capture)
     assert "bad key ***" in out
 
 
-def test_identifiers_bound_outside_a_run_are_ignored(capture) -> None:  # type: ignore[no-untyped-def]
+def test_identifiers_bound_outside_a_run_are_ignored(capture: Capture) -> None:
     logger, stream, handler = capture
     handler.setFormatter(make_formatter("json"))
     bind_log_context(event_id="whe_stray")
