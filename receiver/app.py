@@ -35,7 +35,7 @@ from receiver.limits import RequestLimitsMiddleware
 from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint, watch_ledger
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
 from tlhooks.ledger import EventLedger
-from tlhooks.logs import SampledLog, configure_logging, escaped_prefix, log_context
+from tlhooks.logs import SampledLog, adopt_loggers, configure_logging, escaped_prefix, log_context
 from tlhooks.ops.service import OpsService
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import Settings, load_settings, secret_values
@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
         try:
             current = settings or load_settings()
             configure_logging(current.log_level, current.log_format, secret_values(current))
+            adopt_loggers("uvicorn", "uvicorn.error", "uvicorn.access")
             runtime = build_runtime(current, handlers)
         except TlhooksError as exc:
             logger.error("tlhooks receiver cannot start: %s", exc)

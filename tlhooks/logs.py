@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -103,6 +104,7 @@ def make_formatter(log_format: LogFormat) -> logging.Formatter:
             "%(asctime)s %(levelname)s %(name)s %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             timestamp=False,
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],  # uvicorn's ANSI copy
         )
     return TextFormatter(FORMAT)
 
@@ -134,6 +136,16 @@ def configure_logging(
     handler.setFormatter(make_formatter(log_format))
     handler.addFilter(ContextFilter(secrets))
     target.addHandler(handler)
+
+
+def adopt_loggers(*names: str) -> None:
+    """Write these loggers (a server's own, like uvicorn's) through our handler, once, in our
+    format; nothing changes when the host application configured logging itself."""
+    ours = [h for h in logging.getLogger("tlhooks").handlers if h.get_name() == _HANDLER_NAME]
+    for name in names if ours else ():
+        logger = logging.getLogger(name)
+        logger.handlers = list(ours)
+        logger.propagate = False
 
 
 def escaped_prefix(text: str, limit: int = 48) -> str:

@@ -80,5 +80,7 @@ def test_no_secret_api_key_or_admin_token_reaches_a_log_line(stack: Stack) -> No
     assert (wrong.status_code, right.status_code) == (401, 200)
     captured = receiver.log + worker.log
     assert "webhook rejected" in receiver.log  # the refusals were logged, without the secret
+    served = [line for line in receiver.log.splitlines() if "Application startup complete" in line]
+    assert json.loads(served[0])["logger"] == "uvicorn.error"  # the server's lines are JSON too
     for secret in (SECRET, API_KEY, ADMIN_TOKEN, WRONG_TOKEN):
         assert secret not in captured, f"{secret!r} reached a log line"
