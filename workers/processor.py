@@ -270,7 +270,6 @@ class EventProcessor:
         self, event_id: str, delay: float, error: str, trace: str | None = None
     ) -> None:
         due = self.clock() + delay
-        RETRIES_SCHEDULED.inc()
         # scheduled first: a crash between the two leaves a due retry, not an unscheduled event
         self.ledger.schedule(event_id, due)
         self.ledger.transition(
@@ -281,11 +280,12 @@ class EventProcessor:
             last_traceback=trace,
             next_attempt_at=due,
         )
+        RETRIES_SCHEDULED.inc()
 
     def _die(self, event_id: str, reason: str, trace: str | None = None) -> RunOutcome:
         logger.error("event %s is dead: %s", event_id, reason)
-        EVENTS_DEAD.inc()
         self.ledger.transition(
             event_id, EventStatus.DEAD, reason, last_error=reason, last_traceback=trace
         )
+        EVENTS_DEAD.inc()
         return RunOutcome.DEAD
