@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,16 +29,16 @@ from receiver.admin import AdminAuthMiddleware
 from receiver.admin import routes as admin_routes
 from receiver.body import read_limited, require_json
 from receiver.console import with_console
-from receiver.envelope import parse_envelope
+from receiver.envelope import WebhookEnvelope, parse_envelope
 from receiver.intake import Intake
 from receiver.limits import RequestLimitsMiddleware
-from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint
+from receiver.metrics import REJECTIONS, WEBHOOKS, metrics_endpoint, watch_ledger
 from tlhooks.errors import StorageUnavailable, TlhooksError, WebhookRejected
 from tlhooks.ledger import EventLedger
-from tlhooks.logs import SampledLog, configure_logging, escaped_prefix
+from tlhooks.logs import SampledLog, adopt_loggers, configure_logging, escaped_prefix, log_context
 from tlhooks.ops.service import OpsService
 from tlhooks.queue.publisher import EventPublisher
-from tlhooks.settings import Settings, load_settings
+from tlhooks.settings import Settings, load_settings, secret_values
 from tlhooks.signing import HEADER, SignatureVerifier
 
 logger = logging.getLogger("tlhooks.receiver")
@@ -105,6 +106,15 @@ async def receive_webhook(request: Request) -> Response:
             escaped_prefix(exc.reason, 120),
         )
         return JSONResponse({"error": exc.public_message}, status_code=exc.status_code)
+    with log_context(
+        event_id=envelope.id, task_id=envelope.data.id, custom_id=envelope.data.custom_id
+    ):
+        return await admit(runtime, envelope, body, request)
+
+
+async def admit(
+    runtime: ReceiverRuntime, envelope: WebhookEnvelope, body: bytes, request: Request
+) -> Response:
     try:
         outcome = await runtime.blocking(
             runtime.intake.admit, envelope, body, dict(request.headers)
@@ -145,12 +155,14 @@ def create_app(settings: Settings | None = None, handlers: HandlerRegistry = reg
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             current = settings or load_settings()
-            configure_logging(current.log_level)
+            configure_logging(current.log_level, current.log_format, secret_values(current))
+            adopt_loggers("uvicorn", "uvicorn.error", "uvicorn.access")
             runtime = build_runtime(current, handlers)
         except TlhooksError as exc:
             logger.error("tlhooks receiver cannot start: %s", exc)
             raise
         app.state.runtime = runtime
+        watch_ledger(runtime.ledger, time.time)
         try:
             yield
         finally:

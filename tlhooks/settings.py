@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     retention_days: float = Field(30.0, ge=0)
     log_level: str = "INFO"
 
+    # Metrics and logs (README, "Metrics" and "Logs")
+    log_format: Literal["text", "json"] = "text"
+    worker_metrics_port: int = Field(0, ge=0, le=65535)
+
     # Hostile input (receiver): how long a request body may take, how much it logs
     body_read_timeout: float = Field(10.0, gt=0)
     header_read_timeout: float = Field(10.0, gt=0)
@@ -184,6 +188,11 @@ def _lower(exc: Exception) -> str:
 
 
 SECRET_FIELDS = frozenset({"webhook_secrets", "api_key", "admin_token"})
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every configured secret, for the log handler to mask should one ever reach a line."""
+    return [*settings.webhook_secrets, settings.api_key, settings.admin_token or ""]
 
 
 def redacted(url: str) -> str:

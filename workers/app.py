@@ -18,7 +18,8 @@ from handlers.loading import load_handlers
 from tlhooks.errors import ConfigurationError, TlhooksError
 from tlhooks.logs import configure_logging
 from tlhooks.queue.publisher import EventPublisher, create_celery
-from tlhooks.settings import Settings, get_settings
+from tlhooks.settings import Settings, get_settings, secret_values
+from workers.metrics import mark_child_dead, start_exporter
 
 logger = logging.getLogger("tlhooks.worker")
 
@@ -44,14 +45,32 @@ app.conf.include = ["workers.tasks"]
 publisher = EventPublisher(app, settings)
 
 
+@signals.setup_logging.connect  # type: ignore[untyped-decorator]
+def _setup_logging(loglevel: int | str | None = None, **_kwargs: Any) -> None:
+    """Celery configures no logging once this answers (and redirects no stdout): our one
+    handler on the root logger writes Celery's lines and ours, each once."""
+    level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
+    configure_logging(
+        settings.log_level, settings.log_format, secret_values(settings), root_level=level or "INFO"
+    )
+
+
 @signals.worker_init.connect  # type: ignore[untyped-decorator]
 def _load_handlers(**_kwargs: Any) -> None:
-    configure_logging(settings.log_level)
     try:
         settings.require_api_key()
         load_handlers(settings)
+        port = start_exporter(settings)
     except TlhooksError as exc:
         stop(exc, "worker")
+    if port is not None:
+        logger.info("worker metrics are served on port %d at /metrics", port)
+
+
+@signals.worker_process_shutdown.connect  # type: ignore[untyped-decorator]
+def _forget_child(pid: int | None = None, **_kwargs: Any) -> None:
+    if pid is not None:
+        mark_child_dead(pid)
 
 
 def make_state_dir(config: Settings) -> None:

@@ -18,6 +18,7 @@ from tlhooks.errors import (
     RetryableFetchError,
     TaskNotFound,
 )
+from tlhooks.metrics import observe_fetch, observe_transport_error
 from tlhooks.settings import Settings
 from workers.retry import requested_delay
 
@@ -69,7 +70,9 @@ class TwelveLabsClient:
         try:
             response = self._http.get(f"/analyze/tasks/{task_id}")
         except httpx.TransportError as exc:
+            observe_transport_error()
             raise RetryableFetchError(f"{type(exc).__name__} retrieving task {task_id}") from exc
+        observe_fetch(response)
         return self._interpret(task_id, response)
 
     def _interpret(self, task_id: str, response: httpx.Response) -> dict[str, Any]:

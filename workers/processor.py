@@ -34,6 +34,8 @@ from handlers.registry import HandlerRegistry
 from tlhooks.analysis import AnalyzeTask, TaskStatus
 from tlhooks.errors import PermanentFetchError, RetryableFetchError
 from tlhooks.ledger import EventLedger, EventRecord, HandlerState
+from tlhooks.logs import bind_log_context
+from tlhooks.metrics import EVENTS_DEAD, HANDLED_LATENCY, HANDLER_OUTCOMES, RETRIES_SCHEDULED
 from tlhooks.status import EventKind, EventStatus
 from workers.client import TwelveLabsClient
 from workers.invocation import HandlerRun, invoke
@@ -105,6 +107,7 @@ class EventProcessor:
             self.ledger.end_run(event_id, token)
 
     def _run(self, record: EventRecord, token: str) -> RunOutcome:
+        bind_log_context(task_id=record.task_id, custom_id=record.custom_id)
         if record.task is None:
             task = self._fetch(record)
             if task is None:
@@ -201,6 +204,7 @@ class EventProcessor:
         token: str,
     ) -> HandlerRun:
         attempt = record.outcome(name).attempts + 1
+        bind_log_context(handler=name, attempt=attempt)
         context = HandlerContext(
             task_id=task.task_id,
             custom_id=record.custom_id,
@@ -218,6 +222,7 @@ class EventProcessor:
         spec = self.registry.get(name)
         policy = self.policy.for_handler(spec.options if spec is not None else None)
         run = invoke(spec, context, policy, self.clock)
+        HANDLER_OUTCOMES.labels(name, run.outcome.state.value).inc()
         if run.outcome.state is not HandlerState.SUCCEEDED:
             logger.warning(
                 "handler %s failed on event %s: %s", name, record.event_id, run.outcome.last_error
@@ -258,6 +263,7 @@ class EventProcessor:
                 first.last_traceback,
             )
         self.ledger.transition(record.event_id, success)
+        HANDLED_LATENCY.labels(success.value).observe(max(self.clock() - record.received_at, 0))
         return RunOutcome(success.value)
 
     # Outcomes -----------------------------------------------------------------------------
@@ -276,10 +282,12 @@ class EventProcessor:
             last_traceback=trace,
             next_attempt_at=due,
         )
+        RETRIES_SCHEDULED.inc()
 
     def _die(self, event_id: str, reason: str, trace: str | None = None) -> RunOutcome:
         logger.error("event %s is dead: %s", event_id, reason)
         self.ledger.transition(
             event_id, EventStatus.DEAD, reason, last_error=reason, last_traceback=trace
         )
+        EVENTS_DEAD.inc()
         return RunOutcome.DEAD
