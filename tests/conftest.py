@@ -54,11 +54,16 @@ def _no_ambient_tlhooks_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(Path(__file__).parent)
 
 
-_E2E_DIR = Path(__file__).parent / "e2e"
+# Folders whose tests start real servers and wait on real clocks: the end-to-end tier.
+# tests/emulator runs the emulator's HTTP server and webhook receivers in threads on real ports.
+_E2E_DIRS = (Path(__file__).parent / "e2e", Path(__file__).parent / "emulator")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests under tests/e2e are the end-to-end tier; the rest (``-m "not e2e"``) the unit tier."""
+    """Tests under tests/e2e and tests/emulator are the end-to-end tier; the rest the unit tier.
+
+    ``-m "not e2e"`` runs the unit tier.
+    """
     for item in items:
-        if _E2E_DIR in item.path.parents:
+        if any(folder in item.path.parents for folder in _E2E_DIRS):
             item.add_marker(pytest.mark.e2e)
