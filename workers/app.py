@@ -19,6 +19,7 @@ from tlhooks.errors import ConfigurationError, TlhooksError
 from tlhooks.logs import configure_logging
 from tlhooks.queue.publisher import EventPublisher, create_celery
 from tlhooks.settings import Settings, get_settings
+from workers.nodename import name_worker_uniquely
 
 logger = logging.getLogger("tlhooks.worker")
 
@@ -42,6 +43,7 @@ except TlhooksError as exc:
 app = create_celery(settings)
 app.conf.include = ["workers.tasks"]
 publisher = EventPublisher(app, settings)
+signals.celeryd_init.connect(name_worker_uniquely, weak=False)
 
 
 @signals.worker_init.connect  # type: ignore[untyped-decorator]
