@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     redis_socket_timeout: float = Field(2.0, gt=0)
     key_prefix: str = Field("tlhooks", pattern=r"^[A-Za-z0-9_.-]+$")
     queue: str = Field("tlhooks", pattern=r"^[A-Za-z0-9_.-]+$")
+    # RabbitMQ broker only (README, "RabbitMQ as the broker")
+    rabbitmq_queue_type: Literal["quorum", "classic"] = "quorum"
 
     # Handlers
     handlers: CommaList = Field(default_factory=list)
@@ -118,6 +120,10 @@ class Settings(BaseSettings):
     @property
     def effective_broker_url(self) -> str:
         return self.broker_url or self.redis_url
+
+    @property
+    def broker_is_amqp(self) -> bool:
+        return self.effective_broker_url.startswith(("amqp://", "amqps://", "pyamqp://"))
 
     def require_webhook_secrets(self) -> list[str]:
         if not self.webhook_secrets:

@@ -20,6 +20,7 @@ from tlhooks.logs import configure_logging
 from tlhooks.queue.publisher import EventPublisher, create_celery
 from tlhooks.settings import Settings, get_settings, secret_values
 from workers.metrics import mark_child_dead, start_exporter
+from workers.nodename import name_worker_uniquely
 
 logger = logging.getLogger("tlhooks.worker")
 
@@ -43,6 +44,7 @@ except TlhooksError as exc:
 app = create_celery(settings)
 app.conf.include = ["workers.tasks"]
 publisher = EventPublisher(app, settings)
+signals.celeryd_init.connect(name_worker_uniquely, weak=False)
 
 
 @signals.setup_logging.connect  # type: ignore[untyped-decorator]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from amqp.exceptions import NotFound
+from kombu import Connection
 
 from emulator import EmulatorConfig, EmulatorServer
 from tests.support.processes import ROOT, Receiver, RedisServer, Worker, wait_until
@@ -22,6 +25,10 @@ from tlhooks.status import EventStatus
 
 SECRET = "whsec_e2e"
 API_KEY = "e2e-key"
+RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
+# TEST_BROKER=rabbitmq runs the end-to-end tier with RabbitMQ as the broker (the ledger stays on
+# Redis); scripts/test runs the tier once per broker. Tests that pick a broker themselves keep it.
+BROKER = os.environ.get("TEST_BROKER", "redis")
 
 
 class Stack:
@@ -53,6 +60,9 @@ class Stack:
             "TLHOOKS_SWEEP_INTERVAL": "0.5",
             "TLHOOKS_STALE_AFTER": "3",
         }
+        if BROKER == "rabbitmq":
+            self.env["TLHOOKS_BROKER_URL"] = RABBITMQ
+            self.env["TLHOOKS_QUEUE"] = f"e2e-{uuid.uuid4().hex[:12]}"  # the server is shared
         self.receiver: Receiver | None = None
         self.workers: list[Worker] = []
         self.ledger = EventLedger(connect(redis_server.url, 5))
@@ -118,7 +128,17 @@ class Stack:
         return [e for e in entries if task_id is None or e["task_id"] == task_id]
 
     def queue_length(self) -> int:
-        return int(self.redis.llen("tlhooks"))
+        """Messages waiting in the stack's queue, on whichever broker it uses."""
+        if self.env.get("TLHOOKS_BROKER_URL", "").startswith("amqp://"):
+            with Connection(self.env["TLHOOKS_BROKER_URL"]) as connection:
+                try:
+                    declared = connection.default_channel.queue_declare(
+                        self.env["TLHOOKS_QUEUE"], passive=True
+                    )
+                except NotFound:  # not declared yet: nothing was ever queued
+                    return 0
+                return int(declared.message_count)
+        return int(self.redis.llen(self.env.get("TLHOOKS_QUEUE", "tlhooks")))
 
     def settle(self, seconds: float = 1.0) -> None:
         """Give background work a chance to happen (used before asserting that nothing did)."""
@@ -132,6 +152,14 @@ class Stack:
         self.emulator.stop()
         self.redis.close()
         self.ledger.client.close()
+        if self.env.get("TLHOOKS_BROKER_URL", "").startswith("amqp://"):
+            self._delete_queues()
+
+    def _delete_queues(self) -> None:
+        queue = self.env["TLHOOKS_QUEUE"]
+        with Connection(self.env["TLHOOKS_BROKER_URL"]) as connection:
+            for name in (queue, f"{queue}.sweep"):
+                connection.default_channel.queue_delete(name)  # a missing queue is no error
 
 
 @pytest.fixture

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import os
 import shlex
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from kombu import Connection
 
 from tests.support.processes import ROOT, RedisServer
 from tlhooks.processes import ManagedProcess, free_port, wait_until
 
 BIN = Path(sys.executable).parent
+RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
 HOOKS = """\
 import os
@@ -70,7 +73,7 @@ class ProcfileRunner:
 
     def run(self, name: str) -> ManagedProcess:
         argv = ["sh", "-c", f"exec {procfile_lines()[name]}"]
-        log = self.project.parent / f"{name}.log"
+        log = self.project.parent / f"{name}-{len(self.started)}.log"
         process = ManagedProcess(name, argv, self.env, log, cwd=self.project).start()
         self.started.append(process)
         return process
@@ -137,3 +140,42 @@ def test_the_beat_line_starts_from_the_project_root(
     until_logged(beat, "beat: Starting...")
     wait_until(lambda: any((project / ".tlhooks").glob("beat-schedule*")), timeout=40)
     assert beat.alive(), beat.log
+
+
+def rabbitmq_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
+def test_two_worker_lines_run_side_by_side_on_one_host(
+    broker: str, procfile: ProcfileRunner, request: pytest.FixtureRequest
+) -> None:
+    if broker == "rabbitmq":
+        if not rabbitmq_answers():
+            pytest.skip("no RabbitMQ at 127.0.0.1:5672")
+        procfile.env["TLHOOKS_BROKER_URL"] = RABBITMQ
+        queue = procfile.env["TLHOOKS_QUEUE"]
+        request.addfinalizer(lambda: _delete_queue(queue))
+    first = procfile.run("worker")
+    until_logged(first, " ready.")
+    second = procfile.run("worker")
+    until_logged(second, " ready.")
+
+    names = {node_name(first), node_name(second)}
+    assert len(names) == 2, names
+    assert first.alive(), first.log
+    assert second.alive(), second.log
+
+
+def node_name(worker: ManagedProcess) -> str:
+    ready = next(line for line in worker.log.splitlines() if line.endswith(" ready."))
+    return ready.rsplit(" ", 2)[-2]
+
+
+def _delete_queue(name: str) -> None:
+    with Connection(RABBITMQ) as connection:
+        connection.default_channel.queue_delete(name)

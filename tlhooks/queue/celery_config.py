@@ -23,6 +23,15 @@ Why each value (see README, "Delivery guarantees"):
   restart is a reconnect, not an "Unrecoverable error" exit; the worker retries the broker
   forever (``broker_connection_max_retries = None``) with Celery's backoff.
 - Socket timeouts and one publish retry make a hung Redis a fast error, never a hung request.
+- RabbitMQ (``TLHOOKS_BROKER_URL=amqp://...``): publisher confirms (``confirm_publish``), so a
+  publish returns only once the broker has taken the message, and durable quorum queues
+  (``TLHOOKS_RABBITMQ_QUEUE_TYPE=quorum``, RabbitMQ 3.8 and later; ``classic`` for older servers
+  or an existing classic queue), which survive a broker restart and replicate on a cluster.
+  Celery sees the quorum type and uses per-consumer prefetch, which quorum queues require.
+  RabbitMQ closes a channel whose message stays unacknowledged longer than the server's
+  ``consumer_timeout`` (30 min by default); the message is then delivered again and finds the
+  running event's lease, so nothing runs twice, but keep ``consumer_timeout`` above the
+  longest handler run.
 """
 
 from __future__ import annotations
@@ -42,13 +51,18 @@ def sweep_queue(settings: Settings) -> str:
     return f"{settings.queue}.sweep"
 
 
-def _queue(name: str) -> Queue:
+def _queue(name: str, settings: Settings) -> Queue:
     """A queue with its own direct exchange and routing key, so no two queues share a binding."""
     exchange = Exchange(name, type="direct")  # type: ignore[no-untyped-call]
-    return Queue(name, exchange, routing_key=name)  # type: ignore[no-untyped-call]
+    arguments = {"x-queue-type": settings.rabbitmq_queue_type} if settings.broker_is_amqp else None
+    return Queue(  # type: ignore[no-untyped-call]
+        name, exchange, routing_key=name, durable=True, queue_arguments=arguments
+    )
 
 
 def transport_options(settings: Settings) -> dict[str, Any]:
+    if settings.broker_is_amqp:
+        return {"confirm_publish": True}
     return {
         "visibility_timeout": settings.visibility_timeout,
         "socket_timeout": settings.redis_socket_timeout,
@@ -99,7 +113,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_acks_on_failure_or_timeout": True,
         "task_publish_retry_policy": publish_retry_policy(),
         "task_default_queue": settings.queue,
-        "task_queues": [_queue(settings.queue), _queue(sweep_queue(settings))],
+        "task_queues": [_queue(settings.queue, settings), _queue(sweep_queue(settings), settings)],
         "task_routes": {SWEEP_TASK: {"queue": sweep_queue(settings)}},
         "worker_prefetch_multiplier": 1,
         "worker_pool": settings.worker_pool,

@@ -51,3 +51,26 @@ def test_events_and_sweeps_travel_on_separately_bound_queues() -> None:
     bindings = {(q.exchange.name, q.routing_key) for q in queues}
     assert [q.name for q in queues] == ["tlhooks", "tlhooks.sweep"]
     assert len(bindings) == 2
+
+
+RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
+
+
+def test_on_rabbitmq_every_publish_waits_for_the_brokers_confirm() -> None:
+    options = celery_config(load_settings(broker_url=RABBITMQ))["broker_transport_options"]
+    assert options == {"confirm_publish": True}
+
+
+def test_on_rabbitmq_the_queues_are_durable_quorum_queues_unless_classic_is_chosen() -> None:
+    queues = celery_config(load_settings(broker_url=RABBITMQ))["task_queues"]
+    assert all(queue.durable for queue in queues)
+    assert {queue.queue_arguments["x-queue-type"] for queue in queues} == {"quorum"}
+    classic = load_settings(broker_url=RABBITMQ, rabbitmq_queue_type="classic")
+    assert {q.queue_arguments["x-queue-type"] for q in celery_config(classic)["task_queues"]} == {
+        "classic"
+    }
+
+
+def test_on_redis_the_queues_carry_no_rabbitmq_arguments() -> None:
+    queues = celery_config(load_settings())["task_queues"]
+    assert all(not queue.queue_arguments for queue in queues)
