@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 import time
 from collections.abc import Iterator
@@ -21,7 +22,16 @@ _CHUNK = 500
 def parse_moment(text: str, now: float | None = None) -> float:
     """``2h`` (ago), ``30m``, ``7d``, a unix time, or an ISO 8601 date-time -> unix time."""
     current = time.time() if now is None else now
-    value = text.strip()
+    moment = _moment(text.strip(), current)
+    if moment is None or not math.isfinite(moment):  # 'nan', 'inf', '1e999' are no times
+        raise ValueError(
+            f"{text!r} is not a time: use a duration ago like '2h' or '7d', a unix time, or an "
+            "ISO 8601 date-time like 2026-11-20T09:00:00Z."
+        )
+    return moment
+
+
+def _moment(value: str, current: float) -> float | None:
     match = _DURATION.match(value)
     if match:
         return current - float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
@@ -32,10 +42,7 @@ def parse_moment(text: str, now: float | None = None) -> float:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     except ValueError:
-        raise ValueError(
-            f"{text!r} is not a time: use a duration ago like '2h' or '7d', a unix time, or an "
-            "ISO 8601 date-time like 2026-11-20T09:00:00Z."
-        ) from None
+        return None
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,9 @@ def test_moments_are_read_as_durations_ago_or_absolute_times(text: str, expected
 def test_a_moment_that_is_not_a_time_says_which_forms_are_allowed() -> None:
     with pytest.raises(ValueError, match="duration ago like '2h'"):
         parse_moment("yesterday")
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", "inf", "-inf", "1e999", "9" * 400 + "s"])
+def test_a_time_that_is_not_finite_is_refused_with_a_sentence(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a time"):
+        parse_moment(text, now=1_000.0)
