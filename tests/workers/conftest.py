@@ -1,4 +1,5 @@
-"""Fixtures the in-process EventProcessor tests share: a lease keeper and an empty registry."""
+"""Fixtures the in-process EventProcessor tests share: a lease keeper, an empty registry and
+a processor factory on a fake API."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from handlers.registry import HandlerRegistry
+from tests.workers.processor_api import NOW, POLICY, Build, FakeApi
 from tlhooks.ledger import EventLedger
 from workers.lease import LeaseKeeper
+from workers.processor import EventProcessor
+from workers.retry import RetryPolicy
 
 
 @pytest.fixture
@@ -21,3 +25,11 @@ def leases(ledger: EventLedger) -> Iterator[LeaseKeeper]:
 @pytest.fixture
 def registry() -> HandlerRegistry:
     return HandlerRegistry()
+
+
+@pytest.fixture
+def build(ledger: EventLedger, leases: LeaseKeeper, registry: HandlerRegistry) -> Build:
+    def make(api: FakeApi, policy: RetryPolicy = POLICY) -> EventProcessor:
+        return EventProcessor(ledger, api.client(), registry, policy, leases, clock=lambda: NOW)
+
+    return make

@@ -6,86 +6,14 @@ something else happens), so each test is deterministic.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from typing import Any
-
 import httpx
 import pytest
 
 from handlers.context import HandlerContext
 from handlers.registry import HandlerRegistry
-from tlhooks.errors import InvalidTransition
+from tests.workers.processor_api import NOW, POLICY, TASK_ID, Build, FakeApi, ok, stored, task
 from tlhooks.ledger import EventLedger, HandlerState
 from tlhooks.status import EventStatus
-from workers.client import TwelveLabsClient
-from workers.lease import LeaseKeeper
-from workers.processor import EventProcessor
-from workers.retry import RetryPolicy
-
-TASK_ID = "68ab41c2e5f1d93a7c2b0e14"
-NOW = 1_800_000_000.0
-POLICY = RetryPolicy(max_attempts=3, base_delay=2.0, max_delay=600.0, uniform=lambda lo, hi: hi)
-
-
-def task(status: str = "ready", **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"task_id": TASK_ID, "custom_id": "cam-1", "status": status}
-    if status == "ready":
-        body["result"] = {"data": json.dumps({"title": "a"}), "finish_reason": "stop"}
-    if status == "failed":
-        body["error"] = {"message": "the video could not be decoded"}
-    return {**body, **extra}
-
-
-class FakeApi:
-    """Answers ``GET /analyze/tasks/{id}`` with the queued responses, counting the calls."""
-
-    def __init__(self, *answers: httpx.Response) -> None:
-        self.answers = list(answers)
-        self.calls = 0
-
-    def client(self) -> TwelveLabsClient:
-        def answer(request: httpx.Request) -> httpx.Response:
-            self.calls += 1
-            return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-
-        return TwelveLabsClient(
-            "https://api.test/v1.3", "key", transport=httpx.MockTransport(answer)
-        )
-
-
-Build = Callable[..., EventProcessor]
-
-
-@pytest.fixture
-def build(ledger: EventLedger, leases: LeaseKeeper, registry: HandlerRegistry) -> Build:
-    def make(api: FakeApi, policy: RetryPolicy = POLICY) -> EventProcessor:
-        return EventProcessor(ledger, api.client(), registry, policy, leases, clock=lambda: NOW)
-
-    return make
-
-
-def stored(
-    ledger: EventLedger,
-    event_id: str = "e1",
-    kind: str = "ready",
-    handlers: list[str] | None = None,
-) -> None:
-    ledger.accept(
-        event_id=event_id,
-        kind=kind,
-        requested=EventStatus.RECEIVED,
-        fields={
-            "event_type": f"analyze.task.{kind}",
-            "task_id": TASK_ID,
-            "custom_id": "cam-1",
-            "handlers": ["h"] if handlers is None else handlers,
-        },
-    )
-
-
-def ok(body: dict[str, Any] | None = None) -> httpx.Response:
-    return httpx.Response(200, json=task() if body is None else body)
 
 
 def test_a_ready_event_is_fetched_handled_and_its_outcome_stored(
@@ -258,56 +186,3 @@ def test_a_result_cut_mid_json_reaches_the_handler_as_sent(
     assert build(FakeApi(httpx.Response(200, json=cut))).process("e1") == "handled"
 
     assert results == ['{"title": "a']
-
-
-def test_a_run_that_finds_its_predecessor_died_too_often_buries_the_poison_event(
-    ledger: EventLedger, registry: HandlerRegistry, build: Build
-) -> None:
-    registry.register(lambda _c: None, name="h")
-    stored(ledger)
-    for number in range(POLICY.max_attempts):
-        claim = ledger.begin_run("e1", f"killed-{number}", 0.001)
-        assert claim.outcome == "claimed"
-        ledger.client.delete(ledger.keys.lease("e1"))  # the killed run's lease lapsed
-
-    api = FakeApi(ok())
-    assert build(api).process("e1") == "dead"
-
-    event = ledger.require("e1")
-    assert event.status is EventStatus.DEAD
-    assert event.last_error is not None
-    assert "poison" in event.last_error
-    assert api.calls == 0
-
-
-@pytest.mark.parametrize("late_run", ["succeeds", "fails"])
-def test_a_lease_that_lapses_mid_run_lets_another_run_take_over_and_the_first_cannot_settle(
-    ledger: EventLedger, registry: HandlerRegistry, build: Build, late_run: str
-) -> None:
-    """The first run's outcome write is refused (LeaseLost, an InvalidTransition): the second
-    run owns the event and already settled it."""
-    runs: list[int] = []
-    takeover = build(FakeApi(ok()))
-
-    def handler(context: HandlerContext) -> None:
-        runs.append(context.attempt)
-        if len(runs) == 1:
-            ledger.client.delete(ledger.keys.lease("e1"))  # the lease lapses mid-run
-            assert takeover.process("e1") == "handled"
-            if late_run == "fails":  # its outcome must not overwrite the takeover's success
-                raise RuntimeError("the late run fails after the takeover succeeded")
-
-    registry.register(handler, name="h")
-    stored(ledger)
-
-    with pytest.raises(InvalidTransition):
-        build(FakeApi(ok())).process("e1")
-
-    event = ledger.require("e1")
-    assert runs == [1, 1]  # no outcome was stored when the second run started
-    assert event.status is EventStatus.HANDLED
-    assert event.outcome("h").state is HandlerState.SUCCEEDED
-    assert event.outcome("h").attempts == 1
-    assert event.outcome("h").last_error is None
-    assert [t.status for t in event.history].count(EventStatus.HANDLED) == 1
-    assert ledger.client.exists(ledger.keys.lease("e1")) == 0
