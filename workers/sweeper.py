@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.sweeping import SweepOps
-from tlhooks.queue.celery_config import SWEEP_TASK
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import EventStatus
 from workers.retry import RetryPolicy
@@ -160,6 +159,3 @@ class Sweeper:
             "completed; it is dead so it cannot loop. Find the cause in the worker logs, then "
             "replay it."
         )
-
-
-quiet_sweep_ticks(SWEEP_TASK)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
 from tlhooks.queue.celery_config import SWEEP_TASK
-from workers import sweeper  # noqa: F401  (importing it installs the filter)
+from workers.sweeper import CELERY_TICK_LOGGERS, quiet_sweep_ticks
+
+
+@pytest.fixture(autouse=True)
+def _quiet_ticks() -> Iterator[None]:
+    """What workers/app.py does at start-up, undone afterwards."""
+    before = {name: list(logging.getLogger(name).filters) for name in CELERY_TICK_LOGGERS}
+    quiet_sweep_ticks(SWEEP_TASK)
+    yield
+    for name, filters in before.items():
+        logging.getLogger(name).filters[:] = filters
 
 
 @pytest.mark.parametrize("name", ["celery.beat", "celery.worker.strategy", "celery.app.trace"])
