@@ -59,13 +59,7 @@ class ApiGate:
             return
         try:
             # decided on arrival, as the platform counts a request when it comes in
-            refusal = self._refusal(scope)
-            if refusal is None:
-                admission = self.state.faults.admit_request()
-                if admission is not None:
-                    limit_headers.update(admission.headers())
-                    if not admission.allowed:
-                        refusal = self._over_limit(admission)
+            refusal = self._refusal(scope) or self._counted(limit_headers)
             latency = self.state.faults.settings.latency
             if latency > 0:
                 await asyncio.sleep(latency)
@@ -85,9 +79,17 @@ class ApiGate:
             return JSONResponse(error_body("api_key_invalid", message), status_code=401)
         if scope["method"] != "GET" or not scope["path"].startswith(TASKS_PATH):
             return None
-        return self._injected(scope)
+        return self._injected()
 
-    def _injected(self, scope: Scope) -> Response | None:
+    def _counted(self, limit_headers: dict[str, str]) -> Response | None:
+        """Count the request against ``request_limit``: its headers, and a 429 past it."""
+        admission = self.state.faults.admit_request()
+        if admission is None:
+            return None
+        limit_headers.update(admission.headers())
+        return None if admission.allowed else self._over_limit(admission)
+
+    def _injected(self) -> Response | None:
         faults = self.state.faults
         if faults.take_rate_limit():
             return self._rate_limited(faults.settings.retry_after)

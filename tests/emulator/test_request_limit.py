@@ -18,7 +18,8 @@ def test_a_window_admits_its_limit_then_refuses_until_it_ends() -> None:
     limit = RequestLimit(clock)
     answers = [limit.admit(2, 60) for _ in range(3)]
     assert [a.allowed for a in answers] == [True, True, False]
-    assert answers[2].reset_at == 1_020.0 and answers[2].retry_after == 20.0
+    assert answers[2].reset_at == 1_020.0
+    assert answers[2].retry_after == 20.0
     clock.now = 1_020.0
     assert limit.admit(2, 60).allowed
 
