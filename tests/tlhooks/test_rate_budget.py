@@ -181,3 +181,12 @@ def test_heed_leaves_the_budget_alone_while_requests_remain(
 ) -> None:
     assert budget(ledger).heed(200, headers) is None
     assert ledger.budget_state().pauses == 0
+
+
+def test_a_slot_for_an_event_no_longer_stored_creates_no_record(ledger: EventLedger) -> None:
+    ledger.reserve_api_slot(5)
+
+    slot = ledger.reserve_api_slot(5, event_id="gone", max_sleep=0, grace=1)
+
+    assert slot.held
+    assert ledger.client.exists(ledger.keys.event("gone")) == 0

@@ -19,7 +19,9 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local paused_until = tonumber(redis.call('HGET', budget_key, 'paused_until') or '0')
 
 local function hold(slot)
-  redis.call('HSET', event_key, 'api_slot_at', string.format('%.3f', slot / 1000))
+  if redis.call('EXISTS', event_key) == 1 then  -- never a record without a state (a purge)
+    redis.call('HSET', event_key, 'api_slot_at', string.format('%.3f', slot / 1000))
+  end
   return {'held', slot - now, slot}
 end
 
