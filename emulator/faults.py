@@ -10,6 +10,9 @@ by ``POST /_emulator/reset``:
 ``retry_after``            seconds announced by a 429 in ``Retry-After`` (default 1)
 ``server_error_next``      the next N GET requests on /v1.3/analyze/tasks* answer 500, 503, 500...
 ``rate_limit_fraction``    the probability that any such GET answers 429
+``request_limit``          the platform's own rate limit: at most N /v1.3 requests per window,
+                           then 429 with the reset headers (0: off; see emulator.request_limit)
+``request_window``         seconds per ``request_limit`` window (default 60: requests per minute)
 ``server_error_fraction``  the probability that any such GET answers 500 or 503
 ``drop_webhooks``          notifications are never sent (webhooks[] shows them undelivered)
 ``duplicate_webhooks``     N extra copies of every notification, with the same notification id
@@ -38,6 +41,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from emulator.errors import InvalidParameter
+from emulator.request_limit import Admission, RequestLimit
 
 _FRACTIONS = (
     "rate_limit_fraction",
@@ -45,8 +49,9 @@ _FRACTIONS = (
     "fail_fraction",
     "truncate_fraction",
 )
-_COUNTS = ("rate_limit_next", "server_error_next", "duplicate_webhooks")
+_COUNTS = ("rate_limit_next", "server_error_next", "duplicate_webhooks", "request_limit")
 _SECONDS = ("latency", "retry_after", "webhook_delay", "webhook_jitter", "webhook_outage")
+_POSITIVE = ("request_window",)
 
 
 @dataclass
@@ -58,6 +63,8 @@ class FaultSettings:
     retry_after: float = 1.0
     server_error_next: int = 0
     rate_limit_fraction: float = 0.0
+    request_limit: int = 0
+    request_window: float = 60.0
     server_error_fraction: float = 0.0
     drop_webhooks: bool = False
     duplicate_webhooks: int = 0
@@ -100,6 +107,7 @@ class FaultInjector:
         self._jitter_rng = random.Random(f"webhook_jitter:{self._seed}")
         self._server_errors = 0
         self._outage_ends = 0.0
+        self._request_limit = RequestLimit()
 
     def merge(self, changes: object) -> FaultSettings:
         """Apply a partial update; unknown names and out-of-range values are rejected whole."""
@@ -115,6 +123,12 @@ class FaultInjector:
             self.settings.rate_limit_next -= 1
             return True
         return self._roll(self.settings.rate_limit_fraction)
+
+    def admit_request(self) -> Admission | None:
+        """Count one /v1.3 request against ``request_limit``; None while that limit is off."""
+        if self.settings.request_limit <= 0:
+            return None
+        return self._request_limit.admit(self.settings.request_limit, self.settings.request_window)
 
     def take_server_error(self) -> int | None:
         """The status of an injected server error (500 and 503 alternate), or None."""
@@ -160,6 +174,8 @@ def _checked(name: str, value: object) -> object:
         if not isinstance(value, int) or value < 0:
             raise InvalidParameter(f"{name} is a count of zero or more, not {value}.")
         return value
+    if name in _POSITIVE and value <= 0:
+        raise InvalidParameter(f"{name} is a number of seconds above zero, not {value}.")
     if name in _SECONDS and value < 0:
         raise InvalidParameter(f"{name} is a number of seconds, zero or more, not {value}.")
     return float(value)
