@@ -72,6 +72,8 @@ class IntakeSteps:
         queue, message = enqueue or ("", "")
         token, claim_seconds = publish_claim
         args += [requested.value, note, message, token, int(claim_seconds * 1000), body_sha256]
+        handlers = [str(name) for name in fields.get("handlers") or []]
+        args.append(len(handlers))
         for name, value in values.items():
             args += [name, value]
         keys = [
@@ -86,6 +88,11 @@ class IntakeSteps:
             self.keys.deliveries(event_id),
             self.keys.redelivered,
             self.keys.reused,
+            self.keys.by_type(str(fields.get("event_type") or "")),
+            self.keys.custom_ids,
+            self.keys.handler_outcomes,
+            self.keys.outcomes(event_id),
+            *self.keys.handler_indexes(handlers),
             *self.keys.status_indexes,
         ]
         with translate_redis_errors():
