@@ -71,6 +71,7 @@ def every_script_call(ledger: EventLedger) -> None:
     ledger.replay_many(["e1"], replay_id="r", note="replay", reset=ReplayReset("all"))
     ledger.client.hdel(ledger.keys.event("e1"), "tallied")  # as if stored before the counts
     ledger.reindex()
+    ledger.filter_fields(["e1", "e2"], ["status"])
     ledger.delete_many(["e1", "e2"])
 
 

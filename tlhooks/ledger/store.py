@@ -79,6 +79,7 @@ class EventLedger(
         self._replay = client.register_script(scripts.REPLAY)
         self._delete = client.register_script(scripts.DELETE)
         self._reindex = client.register_script(scripts.REINDEX)
+        self._read_fields = client.register_script(scripts.READ_FIELDS)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:

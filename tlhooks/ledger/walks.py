@@ -8,9 +8,10 @@ that pass are read, and only the few fields a filter needs (``filter_fields``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, cast
+from typing import cast
 
 import redis
+from redis.commands.core import Script
 
 from tlhooks.ledger.keys import LedgerKeys, split_custom_member
 from tlhooks.ledger.translation import translate_redis_errors
@@ -31,6 +32,8 @@ FILTER_FIELDS = (
     "reused_deliveries",
 )
 
+_READ_CHUNK = 1000
+
 
 def prefix_range(prefix: str) -> tuple[bytes, bytes]:
     """ZRANGEBYLEX bounds of every member that starts with ``prefix`` (UTF-8 never holds 0xFF)."""
@@ -39,8 +42,11 @@ def prefix_range(prefix: str) -> tuple[bytes, bytes]:
 
 
 class IndexWalks:
+    """Mixed into EventLedger, which registers the READ_FIELDS script."""
+
     client: redis.Redis
     keys: LedgerKeys
+    _read_fields: Script
 
     def arrival_counts(self, keys: Sequence[str], since: Bound, until: Bound) -> list[int]:
         """How many ids of each arrival-scored index arrived between ``since`` and ``until``."""
@@ -126,17 +132,20 @@ class IndexWalks:
             scores = self.client.zmscore(key, list(ids))
         return [None if s is None else float(s) for s in scores]
 
-    def filter_fields(self, ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The fields a filter reads, for each id (empty for an id no longer stored)."""
-        with translate_redis_errors():
-            pipe = self.client.pipeline(transaction=False)
-            for event_id in ids:
-                pipe.hmget(self.keys.event(event_id), list(FILTER_FIELDS))
-            replies = cast(list[list[str | None]], pipe.execute())
-        return [
-            {} if values[0] is None else dict(zip(FILTER_FIELDS, values, strict=True))
-            for values in replies
-        ]
+    def filter_fields(
+        self, ids: Sequence[str], names: Sequence[str] = FILTER_FIELDS
+    ) -> list[dict[str, str | None]]:
+        """Fields ``names`` of each id (empty for an id no longer stored), in one READ_FIELDS
+        call per chunk of ids."""
+        found: list[dict[str, str | None]] = []
+        for start in range(0, len(ids), _READ_CHUNK):
+            chunk = ids[start : start + _READ_CHUNK]
+            with translate_redis_errors():
+                replies = self._read_fields(
+                    keys=[self.keys.event(i) for i in chunk], args=list(names)
+                )
+            found += [dict(zip(names, values, strict=True)) if values else {} for values in replies]
+        return found
 
     def handler_outcome_counts(self) -> dict[str, dict[str, int]]:
         """handler -> outcome state -> how many events, from the counts the scripts keep."""

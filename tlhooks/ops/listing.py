@@ -18,24 +18,23 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
 
 from tlhooks.ledger import EventLedger, EventRecord
-from tlhooks.ops.selection import EventFacts, EventFilter
+from tlhooks.ops.planning import (
+    Driver,
+    bounds,
+    choose_driver,
+    drivers,
+    membership_keys,
+    one_index_count,
+)
+from tlhooks.ops.selection import EventFilter
 
-DEFAULT_SCAN_CAP = 50_000
+DEFAULT_SCAN_CAP = 20_000
 _CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class Driver:
-    """An index a walk can start from, and how many ids it holds."""
-
-    kind: Literal["arrival", "statuses", "custom"]
-    size: int
-    key: str = ""
 
 
 @dataclass
@@ -68,108 +67,51 @@ class Count:
         return round(self.count * self.candidates / self.examined)
 
 
-def _bounds(selection: EventFilter) -> tuple[float | str, float | str]:
-    since = selection.since if selection.since is not None else "-inf"
-    until = selection.until if selection.until is not None else "+inf"
-    return since, until
-
-
-def drivers(ledger: EventLedger, selection: EventFilter) -> list[Driver]:
-    """Every index that holds all of the filter's matches, with its size; arrival ones first."""
-    keys = ledger.keys
-    arrival = [keys.all_events]
-    if selection.task_id is not None:
-        arrival.append(keys.task_events(selection.task_id))
-    if selection.handler is not None:
-        arrival.append(keys.by_handler(selection.handler))
-    if selection.event_type is not None:
-        arrival.append(keys.by_type(selection.event_type))
-    if selection.redelivered:
-        arrival.append(keys.redelivered)
-    if selection.reused_id:
-        arrival.append(keys.reused)
-    sizes = ledger.arrival_counts(arrival, *_bounds(selection))
-    found = [Driver("arrival", n, key) for key, n in zip(arrival, sizes, strict=True)]
-    if selection.statuses:
-        found.append(Driver("statuses", ledger.status_total(selection.statuses)))
-    if selection.custom_id is not None:
-        found.append(Driver("custom", ledger.custom_id_count(selection.custom_prefix)))
-    return found
-
-
-def one_index_count(selection: EventFilter, found: list[Driver]) -> int | None:
-    """The count when one index answers it exactly, else None."""
-    arrival = [d for d in found if d.kind == "arrival"]
-    if selection.error is not None or selection.task_id is not None:
-        return None
-    if len(found) == len(arrival) and len(arrival) <= 2:
-        return arrival[-1].size  # every event (in the range), or one arrival index
-    ranged = selection.since is not None or selection.until is not None
-    if len(found) == 2 and not ranged:
-        other = found[1]
-        if other.kind == "statuses" or selection.custom_is_prefix:
-            return other.size
-    return None
-
-
 def candidates(
     ledger: EventLedger, selection: EventFilter, driver: Driver
-) -> Iterator[tuple[int, list[str]]]:
-    """Chunks of the driver: (entries read, ids among them); newest first for an arrival one."""
+) -> Iterator[list[tuple[str, bool]]]:
+    """Chunks of the driver's entries as ``(id, passes the driver's own test)``: newest first
+    for an arrival one; a custom_id range entry passes when the whole glob matches it."""
     if driver.kind == "arrival":
-        for chunk in ledger.walk_arrivals(driver.key, *_bounds(selection), _CHUNK):
-            yield len(chunk), [i for i, _ in chunk]
+        for chunk in ledger.walk_arrivals(driver.key, *bounds(selection), _CHUNK):
+            yield [(i, True) for i, _ in chunk]
     elif driver.kind == "statuses":
         for ids in ledger.walk_statuses(sorted(selection.statuses), _CHUNK):
-            yield len(ids), ids
+            yield [(i, True) for i in ids]
     else:
-        pattern = selection.custom_id or ""
+        glob = re.compile(fnmatch.translate(selection.custom_id or ""))
         for pairs in ledger.walk_custom_ids(selection.custom_prefix, _CHUNK):
-            yield len(pairs), [i for custom, i in pairs if fnmatch.fnmatchcase(custom, pattern)]
+            yield [(i, glob.match(custom) is not None) for custom, i in pairs]
 
 
 class Walk:
-    """Iterates chunks of ids until the driver ends, or until ``cap`` entries were read: then
-    ``complete`` is False (one more chunk was found to exist)."""
+    """Iterates the ids of the driver's entries until it ends, or until ``cap`` entries were
+    examined: then ``complete`` is False (more entries were there)."""
 
-    def __init__(self, chunks: Iterator[tuple[int, list[str]]], cap: float) -> None:
+    def __init__(self, chunks: Iterator[list[tuple[str, bool]]], cap: float) -> None:
         self.chunks = chunks
         self.cap = cap
         self.examined = 0
         self.complete = True
 
     def __iter__(self) -> Iterator[list[str]]:
-        for read, ids in self.chunks:
-            if self.examined >= self.cap:
+        for chunk in self.chunks:
+            room = self.cap - self.examined
+            if room < len(chunk):
                 self.complete = False
+                chunk = chunk[: int(room)]
+            self.examined += len(chunk)
+            if chunk:
+                yield [i for i, passes in chunk if passes]
+            if not self.complete:
                 return
-            self.examined += read
-            yield ids
-
-
-def membership_keys(ledger: EventLedger, selection: EventFilter) -> list[str]:
-    """The arrival indexes (besides every event's) an id must be in to match."""
-    keys = ledger.keys
-    found = []
-    if selection.task_id is not None:
-        found.append(keys.task_events(selection.task_id))
-    if selection.handler is not None:
-        found.append(keys.by_handler(selection.handler))
-    if selection.event_type is not None:
-        found.append(keys.by_type(selection.event_type))
-    if selection.redelivered:
-        found.append(keys.redelivered)
-    if selection.reused_id:
-        found.append(keys.reused)
-    return found
 
 
 def passing(
     ledger: EventLedger, selection: EventFilter, driver: Driver, ids: list[str]
 ) -> list[str]:
-    """The ids that match, by index membership (``ZMSCORE``); the few fields a filter needs
-    are read only for what no index answers (error text, task id, a custom_id glob that did
-    not drive)."""
+    """The ids that match, by index membership (``ZMSCORE``); a field is read only for what no
+    index answers: error text, task id, a custom_id glob that did not drive."""
 
     def keep(key: str, test: Callable[[float | None], bool] = _present) -> None:
         nonlocal ids
@@ -185,11 +127,31 @@ def passing(
         ids = [i for i, *scores in zip(ids, *sets, strict=True) if any(map(_present, scores))]
     if driver.kind != "arrival" and (selection.since is not None or selection.until is not None):
         keep(ledger.keys.all_events, lambda at: at is not None and _in_range(selection, at))
-    readable = selection.error is not None or selection.task_id is not None
-    if not ids or not (readable or (selection.custom_id is not None and driver.kind != "custom")):
+    checks = field_checks(selection, driver)
+    if not ids or not checks:
         return ids
-    fields = ledger.filter_fields(ids)
-    return [i for i, f in zip(ids, fields, strict=True) if f and selection.admits(_facts(f))]
+    fields = ledger.filter_fields(ids, list(checks))
+    return [
+        i
+        for i, found in zip(ids, fields, strict=True)
+        if found and all(check(found[name] or "") for name, check in checks.items())
+    ]
+
+
+def field_checks(selection: EventFilter, driver: Driver) -> dict[str, Callable[[str], bool]]:
+    """For each criterion no index answers, the field it reads and its test of the stored
+    value ('' when unset): EventFilter.admits' own tests, without building EventFacts."""
+    checks: dict[str, Callable[[str], bool]] = {}
+    if selection.custom_id is not None and driver.kind != "custom":
+        glob = re.compile(fnmatch.translate(selection.custom_id))
+        checks["custom_id"] = lambda value: glob.match(value) is not None
+    if selection.task_id is not None:
+        task_id = selection.task_id
+        checks["task_id"] = lambda value: (value or None) == task_id
+    if selection.error is not None:
+        needle = selection.error.lower()
+        checks["last_error"] = lambda value: needle in value.lower()
+    return checks
 
 
 def _present(score: float | None) -> bool:
@@ -200,10 +162,6 @@ def _in_range(selection: EventFilter, at: float) -> bool:
     return (selection.since is None or at >= selection.since) and (
         selection.until is None or at <= selection.until
     )
-
-
-def _facts(fields: dict[str, str | None]) -> EventFacts:
-    return EventFacts.from_fields(fields)
 
 
 def count(ledger: EventLedger, selection: EventFilter, cap: int = DEFAULT_SCAN_CAP) -> Count:
@@ -218,19 +176,9 @@ def count(ledger: EventLedger, selection: EventFilter, cap: int = DEFAULT_SCAN_C
     return Count(matched, walk.complete, walk.examined, driver.size)
 
 
-def choose_driver(found: list[Driver], need: float, cap: float) -> Driver:
-    """The arrival index to walk newest first, or a smaller unordered one to read and sort."""
-    walk = min((d for d in found if d.kind == "arrival"), key=lambda d: d.size)
-    smallest = min(d.size for d in found)
-    expected = walk.size if smallest == 0 else min(walk.size, need * walk.size / smallest)
-    unordered = [d for d in found if d.kind != "arrival" and d.size <= cap]
-    best = min(unordered, key=lambda d: d.size, default=None)
-    return best if best is not None and best.size < expected else walk
-
-
 def newest_first(ledger: EventLedger, selection: EventFilter, driver: Driver) -> list[str]:
     """An unordered driver's ids, read whole and sorted newest first (as ZREVRANGE orders)."""
-    ids = [i for _, chunk in candidates(ledger, selection, driver) for i in chunk]
+    ids = [i for chunk in candidates(ledger, selection, driver) for i, ok in chunk if ok]
     arrivals = ledger.scores_in(ledger.keys.all_events, ids)
     ranked = sorted(
         ((at, i) for i, at in zip(ids, arrivals, strict=True) if at is not None), reverse=True
