@@ -1,12 +1,13 @@
 """Lists and counts from the indexes: the narrowest index drives, the others are checked by
 membership, and only the ids that pass have a few fields read.
 
-A list is newest first. Its driver is an arrival-scored index (every event, or the events of
-a handler, a type, a task, the redelivered or the reused ones), walked from ``until`` down to
-``since``; or, when it is smaller than that walk is expected to be, the state indexes or the
-custom_id range (``literal prefix*``), read whole and sorted by arrival. Every candidate the
-driver yields counts towards the cap (``scan_cap``): one request never examines more, and says
-so (``Page.complete`` False, ``Count.exact`` False) instead of reading the whole ledger.
+A list is newest first. Its driver (``tlhooks.ops.planning`` picks it) is an arrival-scored
+index (every event, or the events of a handler, a type, a task, the redelivered or the reused
+ones), walked from ``until`` down to ``since``; or, when it is smaller than that walk is
+expected to be, the state indexes or the custom_id range (the glob's literal prefix), read
+whole and sorted by arrival. Every entry the driver yields counts towards the cap
+(``scan_cap``): one request never examines more, and says so (``Page.complete`` False,
+``Count.exact`` False) instead of reading the whole ledger.
 
 A count that one index answers (states, an arrival range alone or with one of the arrival
 indexes, a ``prefix*`` custom_id glob) is that index's size; any other count walks its driver
