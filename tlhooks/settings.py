@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     # Ops
     admin_token: str | None = None
     retention_days: float = Field(30.0, ge=0)
+    ops_scan_cap: int = Field(20_000, ge=1000, le=10_000_000)
     log_level: str = "INFO"
 
     # Metrics and logs (README, "Metrics" and "Logs")

@@ -72,6 +72,10 @@ def every_script_call(ledger: EventLedger) -> None:
     ledger.reserve_api_slot(0.01)
     ledger.reserve_api_slot(0.01, event_id="e1", max_sleep=0, grace=1)
     ledger.pause_api(0.01, rate_limited=True)
+    ledger.client.hdel(ledger.keys.event("e1"), "tallied")  # as if stored before the counts
+    ledger.reindex()
+    ledger.filter_fields(["e1", "e2"], ["status"])
+    ledger.delete_many(["e1", "e2"])
 
 
 def test_every_key_of_every_script_call_lives_in_the_ledgers_one_slot(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,21 @@ class IntakeResult:
     status: EventStatus
     claimed: bool = False
     same_body: bool = True
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One delivery to ``accept`` (its arguments, as one value for ``accept_many``)."""
+
+    event_id: str
+    kind: str | None
+    requested: EventStatus
+    fields: dict[str, Any]
+    note: str = ""
+    now: float | None = None
+    enqueue: tuple[str, str] | None = None
+    publish_claim: tuple[str, float] = ("", 10.0)
+    body_sha256: str = ""
 
 
 class IntakeSteps:
@@ -64,14 +80,46 @@ class IntakeSteps:
         with ``publish_claim`` (token, seconds) unless another delivery holds the claim. Every
         delivery is logged with ``body_sha256``; the first body is the one kept.
         """
-        now = time.time() if now is None else now
+        arrival = Arrival(
+            event_id, kind, requested, fields, note, now, enqueue, publish_claim, body_sha256
+        )
+        return self.accept_many([arrival])[0]
+
+    def accept_many(self, arrivals: Sequence[Arrival]) -> list[IntakeResult]:
+        """``accept`` for each arrival, one ACCEPT script call each, in one pipeline (imports
+        and benchmarks fill a ledger this way, with every index and count kept)."""
+        with translate_redis_errors():
+            pipe = self.client.pipeline(transaction=False)
+            for arrival in arrivals:
+                keys, args = self._accept_call(arrival)
+                self._accept(keys=keys, args=args, client=pipe)
+            replies = pipe.execute()
+        return [
+            IntakeResult(
+                outcome == "created",
+                EventStatus(status),
+                claimed=claimed == "1" and bool(arrival.publish_claim[0]),
+                same_body=same == "1",
+            )
+            for arrival, (outcome, status, _related, claimed, same) in zip(
+                arrivals, replies, strict=True
+            )
+        ]
+
+    def _accept_call(self, arrival: Arrival) -> tuple[list[str], list[Any]]:
+        event_id, fields = arrival.event_id, arrival.fields
+        now = time.time() if arrival.now is None else arrival.now
         task_id = str(fields.get("task_id") or "")
-        other = {"ready": "failed", "failed": "ready"}.get(kind or "", "")
+        kind = arrival.kind or ""
+        other = {"ready": "failed", "failed": "ready"}.get(kind, "")
         values = encode_fields({**fields, "received_at": now, "updated_at": now, "deliveries": 1})
-        args: list[Any] = [event_id, kind or "", other, now, STATUS_NAMES]
-        queue, message = enqueue or ("", "")
-        token, claim_seconds = publish_claim
-        args += [requested.value, note, message, token, int(claim_seconds * 1000), body_sha256]
+        args: list[Any] = [event_id, kind, other, now, STATUS_NAMES]
+        queue, message = arrival.enqueue or ("", "")
+        token, claim_seconds = arrival.publish_claim
+        args += [arrival.requested.value, arrival.note, message, token]
+        args += [int(claim_seconds * 1000), arrival.body_sha256]
+        handlers = [str(name) for name in fields.get("handlers") or []]
+        args.append(len(handlers))
         for name, value in values.items():
             args += [name, value]
         keys = [
@@ -86,16 +134,14 @@ class IntakeSteps:
             self.keys.deliveries(event_id),
             self.keys.redelivered,
             self.keys.reused,
+            self.keys.by_type(str(fields.get("event_type") or "")),
+            self.keys.custom_ids,
+            self.keys.handler_outcomes,
+            self.keys.outcomes(event_id),
+            *self.keys.handler_indexes(handlers),
             *self.keys.status_indexes,
         ]
-        with translate_redis_errors():
-            outcome, status, _related, claimed, same = self._accept(keys=keys, args=args)
-        return IntakeResult(
-            outcome == "created",
-            EventStatus(status),
-            claimed=claimed == "1" and bool(token),
-            same_body=same == "1",
-        )
+        return keys, args
 
     def mark_published(self, event_id: str, token: str) -> EventStatus | None:
         """After a publish: ``received`` -> ``queued`` only, and release the publish claim.

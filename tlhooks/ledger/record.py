@@ -109,6 +109,24 @@ class EventRecord(BaseModel):
         return [name for name in self.handlers if self.outcome(name).state not in done]
 
 
+# Fields the indexes are built from (and the state, which only the scripts move): set at
+# intake and never changed afterwards, so an index entry or a handler count stays true.
+INDEXED_FIELDS = frozenset(
+    {"status", "event_type", "custom_id", "task_id", "handlers", "received_at", "tallied"}
+)
+
+
+def encode_later_fields(values: dict[str, Any]) -> dict[str, str]:
+    """``encode_fields`` for a change after intake; an indexed field is refused."""
+    fixed = sorted(INDEXED_FIELDS.intersection(values))
+    if fixed:
+        raise ValueError(
+            f"Field {fixed[0]!r} is set at intake and never changed: the ledger's indexes and "
+            "handler counts are built from it (a replay is the way to run an event again)."
+        )
+    return encode_fields(values)
+
+
 def encode_fields(values: dict[str, Any]) -> dict[str, str]:
     """Turn record fields into Redis hash values (JSON for structures, '' for None)."""
     encoded: dict[str, str] = {}

@@ -18,10 +18,12 @@ from tlhooks.ledger.intake import IntakeSteps
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.migration import LegacyMigration
 from tlhooks.ledger.queries import IndexQueries
-from tlhooks.ledger.record import EventRecord, HandlerOutcome, encode_fields
+from tlhooks.ledger.record import EventRecord, HandlerOutcome, encode_later_fields
+from tlhooks.ledger.reindexing import Reindexing
 from tlhooks.ledger.replaying import ReplaySteps
 from tlhooks.ledger.retention import RetentionSteps
 from tlhooks.ledger.translation import translate_redis_errors as translate_redis_errors
+from tlhooks.ledger.walks import IndexWalks
 from tlhooks.settings import Settings
 from tlhooks.status import SETTLED, EventStatus, sources_of
 
@@ -49,7 +51,14 @@ def connect(url: str, socket_timeout: float) -> redis.Redis:
 
 
 class EventLedger(
-    IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, LegacyMigration, BudgetSteps
+    IntakeSteps,
+    ReplaySteps,
+    RetentionSteps,
+    IndexQueries,
+    IndexWalks,
+    LegacyMigration,
+    Reindexing,
+    BudgetSteps,
 ):
     """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
     writes go through it, with Redis errors translated (``translation.py``). All multi-key
@@ -72,6 +81,9 @@ class EventLedger(
         self._replay = client.register_script(scripts.REPLAY)
         self._reserve_api_slot = client.register_script(scripts.RESERVE_API_SLOT)
         self._pause_api = client.register_script(scripts.PAUSE_API)
+        self._delete = client.register_script(scripts.DELETE)
+        self._reindex = client.register_script(scripts.REINDEX)
+        self._read_fields = client.register_script(scripts.READ_FIELDS)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:
@@ -103,7 +115,7 @@ class EventLedger(
     ) -> EventStatus:
         args: list[Any] = [event_id, target.value, time.time(), note]
         args += [STATUS_NAMES, ",".join(sorted(sources)), int(target.settled)]
-        for name, value in encode_fields(fields).items():
+        for name, value in encode_later_fields(fields).items():
             args += [name, value]
         keys = [self.keys.event(event_id), self.keys.history(event_id), self.keys.unsettled]
         keys += self.keys.status_indexes
@@ -119,7 +131,7 @@ class EventLedger(
 
     def update(self, event_id: str, **fields: Any) -> None:
         """Set fields of a stored event; EventNotFound if it is not (or no longer) stored."""
-        args = [item for pair in encode_fields(fields).items() for item in pair]
+        args = [item for pair in encode_later_fields(fields).items() for item in pair]
         if not args:
             return
         with translate_redis_errors():
@@ -142,6 +154,7 @@ class EventLedger(
         its outcome must not overwrite the one the new run records.
         """
         keys = [self.keys.outcomes(event_id), self.keys.lease(event_id), self.keys.event(event_id)]
+        keys.append(self.keys.handler_outcomes)
         with translate_redis_errors():
             stored = self._save_outcome(
                 keys=keys, args=[token, outcome.handler, outcome.model_dump_json()]
