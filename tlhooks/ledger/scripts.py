@@ -4,7 +4,7 @@ Each script is one decision that must not race: accepting a delivery (de-duplica
 conflict detection), changing state (the transition table is enforced server-side against the
 state actually stored), claiming, renewing and releasing a worker run's lease, writing a
 handler's outcome only for the run that owns the event, a replay, and the shared API
-budget's slots and pauses.
+budget's slots and pauses, and the record of what tlhooks submitted.
 
 The scripts live in ``tlhooks/ledger/lua/*.lua`` (shipped as package data), each opening with
 its KEYS/ARGV contract and naming its arguments; they are read once, at import, with
@@ -46,3 +46,5 @@ CLAIM_DUE = load("claim_due")
 REPLAY = _STATUS_INDEX + load("replay")
 RESERVE_API_SLOT = load("reserve_api_slot")
 PAUSE_API = load("pause_api")
+EXPECT = load("expect")
+SETTLE_EXPECTATION = load("settle_expectation")

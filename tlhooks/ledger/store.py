@@ -14,6 +14,7 @@ from redis.retry import Retry
 from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import scripts
 from tlhooks.ledger.budget import BudgetSteps
+from tlhooks.ledger.expectations import ExpectationSteps
 from tlhooks.ledger.intake import IntakeSteps
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.migration import LegacyMigration
@@ -49,7 +50,13 @@ def connect(url: str, socket_timeout: float) -> redis.Redis:
 
 
 class EventLedger(
-    IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, LegacyMigration, BudgetSteps
+    IntakeSteps,
+    ReplaySteps,
+    RetentionSteps,
+    IndexQueries,
+    LegacyMigration,
+    BudgetSteps,
+    ExpectationSteps,
 ):
     """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
     writes go through it, with Redis errors translated (``translation.py``). All multi-key
@@ -72,6 +79,8 @@ class EventLedger(
         self._replay = client.register_script(scripts.REPLAY)
         self._reserve_api_slot = client.register_script(scripts.RESERVE_API_SLOT)
         self._pause_api = client.register_script(scripts.PAUSE_API)
+        self._expect = client.register_script(scripts.EXPECT)
+        self._settle_expectation = client.register_script(scripts.SETTLE_EXPECTATION)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:
