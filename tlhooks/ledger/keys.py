@@ -129,6 +129,11 @@ class LedgerKeys:
         return f"{self.tag}:lock:sweep"
 
     @property
+    def reconcile_lock(self) -> str:
+        """String with a TTL: held by the one reconciliation running right now."""
+        return f"{self.tag}:lock:reconcile"
+
+    @property
     def api_budget(self) -> str:
         """Hash: the shared API request budget (next slot, pause end, counters; see budget.py)."""
         return f"{self.tag}:budget:api"
