@@ -15,6 +15,8 @@ by ``POST /_emulator/reset``:
 ``request_window``         seconds per ``request_limit`` window (default 60: requests per minute)
 ``server_error_fraction``  the probability that any such GET answers 500 or 503
 ``drop_webhooks``          notifications are never sent (webhooks[] shows them undelivered)
+``drop_webhook_fraction``  the probability that one task's notification is never sent (rolled
+                           once per notification; webhooks[] shows it undelivered, 0 attempts)
 ``duplicate_webhooks``     N extra copies of every notification, with the same notification id
 ``webhook_delay``          seconds before the first attempt of every notification
 ``webhook_jitter``         up to this many more seconds, drawn uniformly for every copy of every
@@ -48,6 +50,7 @@ _FRACTIONS = (
     "server_error_fraction",
     "fail_fraction",
     "truncate_fraction",
+    "drop_webhook_fraction",
 )
 _COUNTS = ("rate_limit_next", "server_error_next", "duplicate_webhooks", "request_limit")
 _SECONDS = ("latency", "retry_after", "webhook_delay", "webhook_jitter", "webhook_outage")
@@ -73,6 +76,7 @@ class FaultSettings:
     webhook_outage: float = 0.0
     fail_fraction: float = 0.0
     truncate_fraction: float = 0.0
+    drop_webhook_fraction: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,6 +109,7 @@ class FaultInjector:
         self.settings = FaultSettings()
         self._rng = random.Random(self._seed)
         self._jitter_rng = random.Random(f"webhook_jitter:{self._seed}")
+        self._drop_rng = random.Random(f"drop_webhook:{self._seed}")
         self._server_errors = 0
         self._outage_ends = 0.0
         self._request_limit = RequestLimit()
@@ -144,6 +149,14 @@ class FaultInjector:
 
     def roll_truncation(self) -> bool:
         return self._roll(self.settings.truncate_fraction)
+
+    def roll_webhook_drop(self) -> bool:
+        """Whether this notification is lost: ``drop_webhooks``, or a ``drop_webhook_fraction`` roll
+        (on a generator of its own, so dropping does not shift the other faults' rolls)."""
+        if self.settings.drop_webhooks:
+            return True
+        fraction = self.settings.drop_webhook_fraction
+        return fraction > 0 and self._drop_rng.random() < fraction
 
     def first_attempt_wait(self) -> float:
         """Seconds one notification copy waits before its first attempt: delay plus jitter."""

@@ -62,6 +62,9 @@ class ApiGate:
             refusal = self._refusal(scope) or self._counted(limit_headers)
             latency = self.state.faults.settings.latency
             if latency > 0:
+                # the request is taken in on arrival: a client that gives up during the
+                # latency still leaves its request to be served (a task may be created)
+                receive = await _taken_in(receive)
                 await asyncio.sleep(latency)
             if refusal is None:
                 await self.app(scope, receive, send_versioned)
@@ -122,3 +125,18 @@ class ApiGate:
             "X-RateLimit-Request-Reset": str(math.ceil(time.time() + retry_after)),
         }
         return JSONResponse(error_body("too_many_requests", message), 429, headers=headers)
+
+
+async def _taken_in(receive: Receive) -> Receive:
+    """Read the whole request body now; answer the app's reads from it later."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay

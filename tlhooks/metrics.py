@@ -68,6 +68,14 @@ BUDGET_DEFERRALS = Counter(
     "Runs that gave their worker thread back to wait for a slot of the API budget (or a pause)",
 )
 
+# Reconciliation (workers/reconciler.py): events tlhooks made because no webhook came in time
+RECONCILED_EVENTS = Counter(
+    "tlhooks_reconciled_events_total",
+    "Events tlhooks created itself for submitted tasks whose webhook never came, by source "
+    "(task: one task lookup; batch: a batch's results)",
+    ["source"],
+)
+
 
 def observe_fetch(response: httpx.Response) -> None:
     """Count one API answer and its latency (``elapsed`` is set once the body is read)."""

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(5.0, ge=1)
     sweep_interval: float = Field(2.0, gt=0)
     stale_after: float = Field(120.0, gt=0)
+    reconcile_after: float = Field(900.0, gt=0)
+    reconcile_interval: float = Field(30.0, gt=0)
     outcome_write_timeout: float = Field(30.0, ge=0)
 
     # Ops

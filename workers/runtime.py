@@ -18,6 +18,8 @@ from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
 from workers.pacing import Pacer
 from workers.processor import EventProcessor
+from workers.reconciled_events import ReconciledEvents
+from workers.reconciler import Reconciler
 from workers.retry import RetryPolicy
 from workers.sweeper import Sweeper
 
@@ -28,15 +30,17 @@ class WorkerRuntime:
     ledger: EventLedger
     processor: EventProcessor
     sweeper: Sweeper
+    reconciler: Reconciler
 
 
 def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntime:
     ledger = EventLedger.from_settings(settings)
     policy = RetryPolicy.from_settings(settings)
     budget = RateBudget.from_settings(ledger, settings)
+    client = TwelveLabsClient.from_settings(settings, budget)
     processor = EventProcessor(
         ledger=ledger,
-        client=TwelveLabsClient.from_settings(settings, budget),
+        client=client,
         registry=registry,
         policy=policy,
         leases=LeaseKeeper(ledger, settings.lease_seconds),
@@ -46,7 +50,14 @@ def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntim
     sweeper = Sweeper(
         ledger, publisher, policy, settings.stale_after, retention_days=settings.retention_days
     )
-    return WorkerRuntime(settings, ledger, processor, sweeper)
+    reconciler = Reconciler(
+        ledger,
+        client,
+        ReconciledEvents(ledger, publisher, registry),
+        settings.reconcile_after,
+        settings.reconcile_interval,
+    )
+    return WorkerRuntime(settings, ledger, processor, sweeper, reconciler)
 
 
 _lock = threading.Lock()

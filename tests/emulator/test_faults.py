@@ -255,3 +255,19 @@ def test_request_window_must_be_positive(control: httpx.Client) -> None:
     refused = control.post("/faults", json={"request_window": 0})
     assert refused.status_code == 400
     assert "request_window" in refused.json()["error"]["message"]
+
+
+def test_drop_webhook_fraction_loses_about_that_share_and_webhooks_tell_which(
+    control: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    control.post("/faults", json={"drop_webhook_fraction": 0.5})
+    tasks = [control.post("/tasks", json={"status": "ready"}).json() for _ in range(40)]
+    dropped = [t for t in tasks if "last_error" in t["webhooks"][0]]
+    receiver.wait_for(40 - len(dropped))
+    time.sleep(0.2)
+
+    assert 8 <= len(dropped) <= 32
+    assert len(receiver.received) == 40 - len(dropped)
+    assert all(t["webhooks"][0]["attempts"] == 0 for t in dropped)
+    sent = {json.loads(d.body)["data"]["id"] for d in receiver.received}
+    assert sent.isdisjoint({t["task_id"] for t in dropped})

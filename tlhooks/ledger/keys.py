@@ -36,6 +36,10 @@ KINDS = frozenset(
         "lock",
         "probe",
         "budget",
+        "expect",
+        "expected",
+        "batch",
+        "batches",
     }
 )
 
@@ -151,9 +155,43 @@ class LedgerKeys:
         return f"{self.tag}:lock:sweep"
 
     @property
+    def reconcile_lock(self) -> str:
+        """String with a TTL: held by the one reconciliation running right now."""
+        return f"{self.tag}:lock:reconcile"
+
+    @property
     def api_budget(self) -> str:
         """Hash: the shared API request budget (next slot, pause end, counters; see budget.py)."""
         return f"{self.tag}:budget:api"
+
+    # Submissions (expectations.py) ------------------------------------------------------------
+
+    def expectation(self, task_id: str) -> str:
+        """Hash: a task tlhooks submitted: custom_id, batch, handlers, state, webhooks[]."""
+        return f"{self.tag}:expect:{task_id}"
+
+    @property
+    def expected(self) -> str:
+        """Sorted set: ids of submitted tasks (not batch items) to look up, scored by when."""
+        return f"{self.tag}:expected"
+
+    def batch(self, batch_id: str) -> str:
+        """Hash: a batch tlhooks submitted: created/expires at, total, its last known status."""
+        return f"{self.tag}:batch:{batch_id}"
+
+    def batch_items(self, batch_id: str) -> str:
+        """List: the batch's task ids, in request order."""
+        return f"{self.tag}:batch:{batch_id}:items"
+
+    @property
+    def batches(self) -> str:
+        """Sorted set: every submitted batch id, scored by submission time."""
+        return f"{self.tag}:batches"
+
+    @property
+    def open_batches(self) -> str:
+        """Sorted set: batches still being tracked, scored by when to poll them next."""
+        return f"{self.tag}:batches:open"
 
     @property
     def probe(self) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from tlhooks.status import EventStatus
 
-_JSON_FIELDS = ("headers", "handlers", "task", "validation")
+_JSON_FIELDS = ("headers", "handlers", "task", "validation", "platform_webhooks")
 
 
 class HandlerState(StrEnum):
@@ -74,6 +74,9 @@ class EventRecord(BaseModel):
     last_traceback: str | None = None
     task: dict[str, Any] | None = None
     replay_id: str | None = None
+    reconciled: bool = False  # made by tlhooks from the API's answer: no webhook came in time
+    batch_id: str | None = None  # the batch tlhooks submitted the task in
+    platform_webhooks: list[dict[str, Any]] | None = None  # webhooks[] as the platform said
     replays: int = 0
     validation: dict[str, Any] | None = None
     duplicate_of: str | None = None

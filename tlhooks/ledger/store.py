@@ -14,6 +14,7 @@ from redis.retry import Retry
 from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import scripts
 from tlhooks.ledger.budget import BudgetSteps
+from tlhooks.ledger.expectations import ExpectationSteps
 from tlhooks.ledger.intake import IntakeSteps
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.migration import LegacyMigration
@@ -59,6 +60,7 @@ class EventLedger(
     LegacyMigration,
     Reindexing,
     BudgetSteps,
+    ExpectationSteps,
 ):
     """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
     writes go through it, with Redis errors translated (``translation.py``). All multi-key
@@ -84,6 +86,8 @@ class EventLedger(
         self._delete = client.register_script(scripts.DELETE)
         self._reindex = client.register_script(scripts.REINDEX)
         self._read_fields = client.register_script(scripts.READ_FIELDS)
+        self._expect = client.register_script(scripts.EXPECT)
+        self._settle_expectation = client.register_script(scripts.SETTLE_EXPECTATION)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:
