@@ -20,9 +20,9 @@ from tlhooks.errors import TlhooksError
 from tlhooks.ops.listing import Count, cap_note
 from tlhooks.ops.replay import ReplayPlan, ReplayRequest, ReplayStage
 from tlhooks.ops.selection import EventFilter
-from tlhooks.ops.service import OpsService, build_filter, detail, iso, summary
+from tlhooks.ops.service import OpsService, build_filter, detail, summary
 from tlhooks.ops.table import render_table
-from tlhooks.ops.views import event_text, plan_text, plural
+from tlhooks.ops.views import event_text, plan_text, stats_text
 from tlhooks.settings import load_settings
 from tlhooks.status import EventStatus
 
@@ -164,24 +164,7 @@ def stats(as_json: bool) -> None:
     if as_json:
         emit(data)
         return
-    click.echo(f"events: {data['total']}")
-    for status, number in data["by_status"].items():
-        click.echo(f"  {status:<10} {number}")
-    for name, states in data["by_handler"].items():
-        click.echo(f"handler {name}: " + ", ".join(f"{k} {v}" for k, v in states.items()))
-    oldest = data["oldest_unsettled"]
-    click.echo(
-        "oldest unsettled: none"
-        if oldest is None
-        else f"oldest unsettled: {oldest['event_id']} ({oldest['age_seconds']} s old)"
-    )
-    api = data["api"]
-    paused = f", paused until {iso(api['paused_until'])}" if api["paused_until"] else ""
-    click.echo(
-        f"api: {plural(api['rate_limited'], '429 answer')}, "
-        f"{plural(api['pauses'], 'pause')}, "
-        f"{plural(api['deferrals'], 'run')} deferred for a budget slot{paused}"
-    )
+    click.echo(stats_text(data))
 
 
 @events_group.command()

@@ -118,3 +118,26 @@ def error_lines(record: EventRecord) -> list[str]:
             else:
                 lines.append(f"  {item}")
     return lines
+
+
+def stats_text(data: Mapping[str, Any]) -> str:
+    """``events stats`` for people: counts by state and handler, the oldest unsettled event
+    and the shared API budget's pushback."""
+    lines = [f"events: {data['total']}"]
+    lines += [f"  {status:<10} {number}" for status, number in data["by_status"].items()]
+    for name, states in data["by_handler"].items():
+        lines.append(f"handler {name}: " + ", ".join(f"{k} {v}" for k, v in states.items()))
+    oldest = data["oldest_unsettled"]
+    lines.append(
+        "oldest unsettled: none"
+        if oldest is None
+        else f"oldest unsettled: {oldest['event_id']} ({oldest['age_seconds']} s old)"
+    )
+    api = data["api"]
+    paused = f", paused until {iso(api['paused_until'])}" if api["paused_until"] else ""
+    lines.append(
+        f"api: {plural(api['rate_limited'], '429 answer')}, "
+        f"{plural(api['pauses'], 'pause')}, "
+        f"{plural(api['deferrals'], 'run')} deferred for a budget slot{paused}"
+    )
+    return "\n".join(lines)
