@@ -42,6 +42,7 @@ from workers.invocation import HandlerRun, invoke
 from workers.lease import LeaseKeeper
 from workers.outcomes import record_outcome
 from workers.pacing import Pacer
+from workers.result_retention import SettledResults, settled_fields
 from workers.retry import RetryPolicy
 from workers.run_outcome import RunOutcome as RunOutcome
 from workers.settling import Settler
@@ -61,6 +62,7 @@ class EventProcessor:
         clock: Callable[[], float] = time.time,
         outcome_write_timeout: float = 30.0,
         pacer: Pacer | None = None,
+        settled_results: SettledResults = "drop",
     ) -> None:
         self.ledger = ledger
         self.client = client
@@ -69,6 +71,7 @@ class EventProcessor:
         self.leases = leases
         self.clock = clock
         self.outcome_write_timeout = outcome_write_timeout
+        self.settled_results: SettledResults = settled_results
         self.settler = Settler(ledger, clock)
         # without a pacer, no pacing: only a 429 sends the event back to wait
         pacer = pacer or Pacer(ledger, RateBudget(ledger, per_minute=0), clock)
@@ -134,7 +137,7 @@ class EventProcessor:
             self._run_handler(record, task, name, result, error, inputs[name], token)
             for name in names
         ]
-        return self._conclude(record, runs, judged, success)
+        return self._conclude(record, task, runs, judged, success)
 
     @staticmethod
     def _raw_result(task: AnalyzeTask) -> object:
@@ -191,6 +194,7 @@ class EventProcessor:
     def _conclude(
         self,
         record: EventRecord,
+        task: AnalyzeTask,
         runs: list[HandlerRun],
         judged: list[str],
         success: EventStatus,
@@ -219,6 +223,7 @@ class EventProcessor:
                 f"{first.last_error}",
                 first.last_traceback,
             )
-        self.ledger.transition(record.event_id, success)
+        kept = settled_fields(self.settled_results, success, task)
+        self.ledger.transition(record.event_id, success, **kept)
         HANDLED_LATENCY.labels(success.value).observe(max(self.clock() - record.received_at, 0))
         return RunOutcome(success.value)
