@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     api_base_url: str = "https://api.twelvelabs.io/v1.3"
     fetch_connect_timeout: float = Field(5.0, gt=0)
     fetch_read_timeout: float = Field(30.0, gt=0)
+    # Requests per minute for the whole deployment, shared in Redis (README, "Rate budget");
+    # 60 is the lowest tier's RPM, so tlhooks alone never exceeds any account's limit. 0: off.
+    api_rate_limit: int = Field(60, ge=0, le=1_000_000)
 
     # Redis: ledger and broker
     redis_url: str = "redis://127.0.0.1:6379/0"

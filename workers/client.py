@@ -1,7 +1,10 @@
 """TwelveLabsClient: retrieves analysis tasks with one pooled httpx client per process.
 
 Third-party errors are translated here, at the boundary, into ``RetryableFetchError`` or
-``PermanentFetchError`` so the retry policy reads types, not messages.
+``PermanentFetchError`` so the retry policy reads types, not messages. Every answer is shown to
+the deployment's shared rate budget, which pauses all workers when the platform says so (a 429,
+or ``X-RateLimit-Request-Remaining: 0``); taking a slot before a request is the caller's part
+(workers/pacing.py for event runs, ``RateBudget.admit`` for anything else).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from tlhooks.errors import (
     TaskNotFound,
 )
 from tlhooks.metrics import observe_fetch, observe_transport_error
+from tlhooks.rate_budget import RateBudget
+from tlhooks.rate_headers import requested_delay
 from tlhooks.settings import Settings
-from workers.retry import requested_delay
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -45,7 +49,9 @@ class TwelveLabsClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        budget: RateBudget | None = None,
     ) -> None:
+        self.budget = budget
         self._http = httpx.Client(
             base_url=base_url,
             headers={"x-api-key": api_key, "user-agent": f"tlhooks/{__version__}"},
@@ -55,12 +61,13 @@ class TwelveLabsClient:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TwelveLabsClient:
+    def from_settings(cls, settings: Settings, budget: RateBudget | None) -> TwelveLabsClient:
         return cls(
             settings.api_base_url,
             settings.require_api_key(),
             connect_timeout=settings.fetch_connect_timeout,
             read_timeout=settings.fetch_read_timeout,
+            budget=budget,
         )
 
     def get_task(self, task_id: str) -> dict[str, Any]:
@@ -73,6 +80,8 @@ class TwelveLabsClient:
             observe_transport_error()
             raise RetryableFetchError(f"{type(exc).__name__} retrieving task {task_id}") from exc
         observe_fetch(response)
+        if self.budget is not None:
+            self.budget.heed(response.status_code, response.headers)
         return self._interpret(task_id, response)
 
     def _interpret(self, task_id: str, response: httpx.Response) -> dict[str, Any]:

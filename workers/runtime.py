@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from handlers.registry import registry
 from tlhooks.ledger import EventLedger
 from tlhooks.queue.publisher import EventPublisher
+from tlhooks.rate_budget import RateBudget
 from tlhooks.settings import Settings, get_settings
 from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
+from workers.pacing import Pacer
 from workers.processor import EventProcessor
 from workers.retry import RetryPolicy
 from workers.sweeper import Sweeper
@@ -31,13 +33,15 @@ class WorkerRuntime:
 def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntime:
     ledger = EventLedger.from_settings(settings)
     policy = RetryPolicy.from_settings(settings)
+    budget = RateBudget.from_settings(ledger, settings)
     processor = EventProcessor(
         ledger=ledger,
-        client=TwelveLabsClient.from_settings(settings),
+        client=TwelveLabsClient.from_settings(settings, budget),
         registry=registry,
         policy=policy,
         leases=LeaseKeeper(ledger, settings.lease_seconds),
         outcome_write_timeout=settings.outcome_write_timeout,
+        pacer=Pacer(ledger, budget),
     )
     sweeper = Sweeper(
         ledger, publisher, policy, settings.stale_after, retention_days=settings.retention_days

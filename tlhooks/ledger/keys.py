@@ -34,6 +34,7 @@ KINDS = frozenset(
         "schedule",
         "lock",
         "probe",
+        "budget",
     }
 )
 
@@ -122,6 +123,11 @@ class LedgerKeys:
     def sweep_lock(self) -> str:
         """String with a TTL: held by the one sweep running right now."""
         return f"{self.tag}:lock:sweep"
+
+    @property
+    def api_budget(self) -> str:
+        """Hash: the shared API request budget (next slot, pause end, counters; see budget.py)."""
+        return f"{self.tag}:budget:api"
 
     @property
     def probe(self) -> str:

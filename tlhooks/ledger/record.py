@@ -68,6 +68,8 @@ class EventRecord(BaseModel):
     reused_deliveries: int = 0
     body_sha256: str | None = None
     next_attempt_at: float | None = None
+    rate_limited: int = 0  # 429 answers while fetching its task; never counted as attempts
+    api_slot_at: float | None = None  # a slot of the API budget held for its next run
     last_error: str | None = None
     last_traceback: str | None = None
     task: dict[str, Any] | None = None

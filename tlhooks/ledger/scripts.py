@@ -3,7 +3,8 @@
 Each script is one decision that must not race: accepting a delivery (de-duplication and
 conflict detection), changing state (the transition table is enforced server-side against the
 state actually stored), claiming, renewing and releasing a worker run's lease, writing a
-handler's outcome only for the run that owns the event, and a replay.
+handler's outcome only for the run that owns the event, a replay, and the shared API
+budget's slots and pauses.
 
 The scripts live in ``tlhooks/ledger/lua/*.lua`` (shipped as package data), each opening with
 its KEYS/ARGV contract and naming its arguments; they are read once, at import, with
@@ -43,3 +44,5 @@ REQUEUE_DUE = _MOVE + load("requeue_due")
 END_RUN = load("end_run")
 CLAIM_DUE = load("claim_due")
 REPLAY = _STATUS_INDEX + load("replay")
+RESERVE_API_SLOT = load("reserve_api_slot")
+PAUSE_API = load("pause_api")

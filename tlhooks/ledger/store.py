@@ -13,6 +13,7 @@ from redis.retry import Retry
 
 from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import scripts
+from tlhooks.ledger.budget import BudgetSteps
 from tlhooks.ledger.intake import IntakeSteps
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.migration import LegacyMigration
@@ -47,7 +48,9 @@ def connect(url: str, socket_timeout: float) -> redis.Redis:
     )
 
 
-class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, LegacyMigration):
+class EventLedger(
+    IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, LegacyMigration, BudgetSteps
+):
     """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
     writes go through it, with Redis errors translated (``translation.py``). All multi-key
     decisions run as Lua scripts (``scripts.py``)."""
@@ -67,6 +70,8 @@ class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, Legacy
         self._update = client.register_script(scripts.UPDATE)
         self._increment = client.register_script(scripts.INCREMENT)
         self._replay = client.register_script(scripts.REPLAY)
+        self._reserve_api_slot = client.register_script(scripts.RESERVE_API_SLOT)
+        self._pause_api = client.register_script(scripts.PAUSE_API)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:

@@ -18,9 +18,9 @@ from tqdm import tqdm
 from tlhooks.errors import TlhooksError
 from tlhooks.ops.replay import ReplayPlan, ReplayRequest, ReplayStage
 from tlhooks.ops.selection import EventFilter
-from tlhooks.ops.service import OpsService, build_filter, detail, summary
+from tlhooks.ops.service import OpsService, build_filter, detail, iso, summary
 from tlhooks.ops.table import render_table
-from tlhooks.ops.views import event_text, plan_text
+from tlhooks.ops.views import event_text, plan_text, plural
 from tlhooks.settings import load_settings
 from tlhooks.status import EventStatus
 
@@ -143,6 +143,13 @@ def stats(as_json: bool) -> None:
         "oldest unsettled: none"
         if oldest is None
         else f"oldest unsettled: {oldest['event_id']} ({oldest['age_seconds']} s old)"
+    )
+    api = data["api"]
+    paused = f", paused until {iso(api['paused_until'])}" if api["paused_until"] else ""
+    click.echo(
+        f"api: {plural(api['rate_limited'], '429 answer')}, "
+        f"{plural(api['pauses'], 'pause')}, "
+        f"{plural(api['deferrals'], 'run')} deferred for a budget slot{paused}"
     )
 
 

@@ -33,6 +33,18 @@ def stats(ledger: EventLedger, now: float | None = None) -> dict[str, Any]:
         "oldest_unsettled": None
         if oldest is None
         else {"event_id": oldest[0], "age_seconds": round(current - oldest[1], 1)},
+        "api": api_budget(ledger),
+    }
+
+
+def api_budget(ledger: EventLedger) -> dict[str, Any]:
+    """The shared API budget's counters: 429s, pauses, deferred runs, and a pause in force."""
+    state = ledger.budget_state()
+    return {
+        "rate_limited": state.rate_limited,
+        "pauses": state.pauses,
+        "deferrals": state.deferrals,
+        "paused_until": state.paused_until,
     }
 
 

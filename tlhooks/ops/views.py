@@ -57,6 +57,8 @@ def event_text(record: EventRecord) -> str:
         ("received", iso(record.received_at)),
         ("updated", iso(record.updated_at)),
         ("attempts", record.attempts),
+        ("429s", record.rate_limited or None),  # pacing by the platform, never an attempt
+        ("api slot", iso(record.api_slot_at)),
         ("deliveries", record.deliveries),
         ("handlers", ", ".join(record.handlers) or "none"),
         (
