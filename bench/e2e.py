@@ -8,7 +8,7 @@ webhook per task at the receiver as fast as it acknowledges them, and waits unti
 ``3 x limit + 60 s``. Then it reads the handler's records, the ledger and the emulator's
 request journal and prints the figures beside the limits. It never asserts a time.
 
-    python -m bench.e2e                 # 1,000 webhooks per scenario: about 5 minutes
+    python -m bench.e2e                 # 1,000 webhooks per scenario: 4 to 6 minutes
     python -m bench.e2e --quick         # 200 webhooks, limits scaled: about 1 minute
     python -m bench.e2e --scenario 2    # one scenario
 """
