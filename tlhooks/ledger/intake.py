@@ -1,4 +1,12 @@
-"""The intake steps of the ledger: accept a delivery, and mark or release its publish claim."""
+"""The intake steps of the ledger: accept a delivery, and mark or release its publish claim.
+
+With ``ReplicaWait.replicas`` (``TLHOOKS_REDIS_WAIT_REPLICAS``) an accepted delivery is not
+reported until that many replicas have it: the script and ``WAIT`` run on one connection (WAIT
+counts the writes of its own connection), and fewer acknowledgements in time is a StorageRefused,
+so the receiver answers 503 and the platform delivers again. The write stays on the primary; the
+next delivery of the id finds it and waits again. This closes the window in which an
+asynchronous failover loses an acknowledged event (README, "Redis that fails over").
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from typing import Any
 import redis
 from redis.commands.core import Script
 
+from tlhooks.errors import StorageRefused
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.record import encode_fields
 from tlhooks.ledger.translation import translate_redis_errors
@@ -29,11 +38,20 @@ class IntakeResult:
     same_body: bool = True
 
 
+@dataclass(frozen=True)
+class ReplicaWait:
+    """How many replicas must have an accepted delivery, and how long to wait for them."""
+
+    replicas: int = 0
+    timeout: float = 0.5
+
+
 class IntakeSteps:
     """Mixed into EventLedger, which registers the scripts."""
 
     client: redis.Redis
     keys: LedgerKeys
+    replica_wait: ReplicaWait
     _accept: Script
     _mark_published: Script
     _release_publish: Script
@@ -89,13 +107,34 @@ class IntakeSteps:
             *self.keys.status_indexes,
         ]
         with translate_redis_errors():
-            outcome, status, _related, claimed, same = self._accept(keys=keys, args=args)
+            outcome, status, _related, claimed, same = self._replicated(
+                self._accept, keys, args, event_id
+            )
         return IntakeResult(
             outcome == "created",
             EventStatus(status),
             claimed=claimed == "1" and bool(token),
             same_body=same == "1",
         )
+
+    def _replicated(self, script: Script, keys: list[str], args: list[Any], event_id: str) -> Any:
+        """Run ``script``; with replicas to wait for, return only once enough have the write."""
+        wait = self.replica_wait
+        if not wait.replicas:
+            return script(keys=keys, args=args)
+        pipe = self.client.pipeline(transaction=False)
+        script(keys=keys, args=args, client=pipe)
+        pipe.wait(wait.replicas, int(wait.timeout * 1000))
+        reply, acknowledged = pipe.execute()
+        if int(acknowledged) < wait.replicas:
+            raise StorageRefused(
+                "NOREPLICAS",
+                f"Only {acknowledged} of the {wait.replicas} replica(s) "
+                f"TLHOOKS_REDIS_WAIT_REPLICAS asks for had event {event_id!r} within "
+                f"{wait.timeout} s (TLHOOKS_REDIS_WAIT_TIMEOUT); it is stored on the primary, "
+                "and a redelivery is accepted once a replica has it.",
+            )
+        return reply
 
     def mark_published(self, event_id: str, token: str) -> EventStatus | None:
         """After a publish: ``received`` -> ``queued`` only, and release the publish claim.
