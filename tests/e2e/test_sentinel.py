@@ -124,11 +124,7 @@ def fail_over(stack: Stack, cut_off_replica: bool) -> Failover:
     wait_until(lambda: len(load.acked()) >= KILL_AFTER, timeout=30)
     cut_off_at = None
     if cut_off_replica:
-        # A stopped process still receives what the kernel buffers for it, so the primary also
-        # closes its replication links: what it acknowledges from now on, the replica lacks.
-        cluster.replicas[0].signal(signal.SIGSTOP)
-        with cluster.primary.client() as primary:
-            primary.client_kill_filter(_type="replica")
+        cluster.cut_off(cluster.replicas[0])
         cut_off_at = time.monotonic()
         time.sleep(0.5)
     old = cluster.primary
@@ -205,4 +201,6 @@ def test_with_wait_replicas_a_failover_loses_no_acknowledged_event(
 
     failover.report(wait_replicas=1)
     assert_intake_and_workers_carried_on(stack, failover)
+    assert failover.cut_off_at is not None
+    assert failover.load.acked(after=failover.cut_off_at, before=failover.killed_at)
     assert failover.lost == []

@@ -8,6 +8,7 @@ Sentinel; the ledger lives in database ``DB``, not 0, for the same reason about 
 from __future__ import annotations
 
 import contextlib
+import signal
 import time
 from pathlib import Path
 
@@ -134,6 +135,18 @@ class SentinelCluster:
         port = self.primary_port()
         assert port is not None
         return self.node(port)
+
+    def cut_off(self, replica: RedisNode) -> None:
+        """Stop ``replica`` and close its replication link: from now on it misses every write.
+
+        A stopped process still receives what the kernel buffers for it, so stopping it alone
+        loses nothing; the primary closes that one link (the other replicas keep theirs).
+        """
+        with replica.client() as client:
+            link = client.client_list(_type="master")[0]["laddr"]
+        replica.signal(signal.SIGSTOP)
+        with self.primary.client() as primary:
+            assert primary.client_kill_filter(addr=link) == 1
 
     def node(self, port: int) -> RedisNode:
         (found,) = [node for node in self.nodes if node.port == port]
