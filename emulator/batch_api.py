@@ -1,7 +1,9 @@
 """The emulated batch endpoints, mounted under /v1.3 beside ``emulator.api`` (facts doc §4).
 
-``POST /analyze/batches`` (201), ``GET /analyze/batches`` (paged, newest first, repeatable
-``status`` and ``analysis_mode`` filters), ``GET /analyze/batches/{id}``,
+``POST /analyze/batches`` (201; an ``Idempotency-Key`` is honoured as for tasks, in a
+namespace of its own [undoc: see ``emulator.idempotency``]), ``GET /analyze/batches``
+(paged, newest first, repeatable ``status`` and ``analysis_mode`` filters),
+``GET /analyze/batches/{id}``,
 ``GET /analyze/batches/{id}/results`` (JSON Lines, also while the batch runs),
 ``POST /analyze/batches/{id}/cancel`` (202 with the batch as it was) and
 ``DELETE /analyze/batches/{id}`` (409 ``batch_not_terminal`` until it has ended).
@@ -19,6 +21,7 @@ from emulator.api import check_window, positive_int, read_json
 from emulator.batch import Batch, BatchStatus
 from emulator.batch_request import parse_batch_request
 from emulator.errors import InvalidParameter
+from emulator.idempotency import HEADER as IDEMPOTENCY_KEY
 from emulator.request import GENERAL, TIME_BASED_METADATA
 from emulator.state import EmulatorState
 
@@ -45,13 +48,19 @@ class BatchApi:
 
     async def create_batch(self, request: Request) -> Response:
         config = self.state.config
-        batch_request = parse_batch_request(
-            await read_json(request), max_definitions=config.max_segment_definitions
-        )
+        body = await read_json(request)
+        key = request.headers.get(IDEMPOTENCY_KEY)
+        scoped = None if key is None else f"batch:{key}"
+        replayed = self.state.idempotency.replay(scoped, body)
+        if replayed is not None:
+            return JSONResponse(replayed, status_code=201)
+        batch_request = parse_batch_request(body, max_definitions=config.max_segment_definitions)
         for index, task_request in enumerate(batch_request.requests):
             check_window(config.seed, task_request, where=f"requests[{index}]: ")
         batch = self.state.batches.create(batch_request)
-        return JSONResponse(batch.created_json(), status_code=201)
+        answer = batch.created_json()
+        self.state.idempotency.record(scoped, body, answer)
+        return JSONResponse(answer, status_code=201)
 
     async def get_batch(self, request: Request) -> Response:
         return JSONResponse(self.state.batches.get(request.path_params["batch_id"]).to_json())

@@ -29,7 +29,7 @@ from tlhooks.analysis import TaskStatus
 from tlhooks.signing import HEADER, sign
 from tlhooks.status import EventKind
 
-DROPPED = "dropped by the emulator's drop_webhooks fault"
+DROPPED = "dropped by the emulator's drop_webhooks or drop_webhook_fraction fault"
 OUTAGE = "connection refused (emulated outage)"
 
 
@@ -97,9 +97,10 @@ class WebhookDispatcher:
         task.last_event_id = event_id
         notification = envelope(task, event_id)
         settings = self._faults.settings
+        dropped = self._faults.roll_webhook_drop()
         for url in self._config.webhook_urls:
             record = task.webhook(url)
-            if settings.drop_webhooks:
+            if dropped:
                 record.last_error = DROPPED
                 continue
             for _ in range(1 + settings.duplicate_webhooks):

@@ -10,8 +10,13 @@ by ``POST /_emulator/reset``:
 ``retry_after``            seconds announced by a 429 in ``Retry-After`` (default 1)
 ``server_error_next``      the next N GET requests on /v1.3/analyze/tasks* answer 500, 503, 500...
 ``rate_limit_fraction``    the probability that any such GET answers 429
+``request_limit``          the platform's own rate limit: at most N /v1.3 requests per window,
+                           then 429 with the reset headers (0: off; see emulator.request_limit)
+``request_window``         seconds per ``request_limit`` window (default 60: requests per minute)
 ``server_error_fraction``  the probability that any such GET answers 500 or 503
 ``drop_webhooks``          notifications are never sent (webhooks[] shows them undelivered)
+``drop_webhook_fraction``  the probability that one task's notification is never sent (rolled
+                           once per notification; webhooks[] shows it undelivered, 0 attempts)
 ``duplicate_webhooks``     N extra copies of every notification, with the same notification id
 ``webhook_delay``          seconds before the first attempt of every notification
 ``webhook_jitter``         up to this many more seconds, drawn uniformly for every copy of every
@@ -38,15 +43,18 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from emulator.errors import InvalidParameter
+from emulator.request_limit import Admission, RequestLimit
 
 _FRACTIONS = (
     "rate_limit_fraction",
     "server_error_fraction",
     "fail_fraction",
     "truncate_fraction",
+    "drop_webhook_fraction",
 )
-_COUNTS = ("rate_limit_next", "server_error_next", "duplicate_webhooks")
+_COUNTS = ("rate_limit_next", "server_error_next", "duplicate_webhooks", "request_limit")
 _SECONDS = ("latency", "retry_after", "webhook_delay", "webhook_jitter", "webhook_outage")
+_POSITIVE = ("request_window",)
 
 
 @dataclass
@@ -58,6 +66,8 @@ class FaultSettings:
     retry_after: float = 1.0
     server_error_next: int = 0
     rate_limit_fraction: float = 0.0
+    request_limit: int = 0
+    request_window: float = 60.0
     server_error_fraction: float = 0.0
     drop_webhooks: bool = False
     duplicate_webhooks: int = 0
@@ -66,6 +76,7 @@ class FaultSettings:
     webhook_outage: float = 0.0
     fail_fraction: float = 0.0
     truncate_fraction: float = 0.0
+    drop_webhook_fraction: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,8 +109,10 @@ class FaultInjector:
         self.settings = FaultSettings()
         self._rng = random.Random(self._seed)
         self._jitter_rng = random.Random(f"webhook_jitter:{self._seed}")
+        self._drop_rng = random.Random(f"drop_webhook:{self._seed}")
         self._server_errors = 0
         self._outage_ends = 0.0
+        self._request_limit = RequestLimit()
 
     def merge(self, changes: object) -> FaultSettings:
         """Apply a partial update; unknown names and out-of-range values are rejected whole."""
@@ -116,6 +129,12 @@ class FaultInjector:
             return True
         return self._roll(self.settings.rate_limit_fraction)
 
+    def admit_request(self) -> Admission | None:
+        """Count one /v1.3 request against ``request_limit``; None while that limit is off."""
+        if self.settings.request_limit <= 0:
+            return None
+        return self._request_limit.admit(self.settings.request_limit, self.settings.request_window)
+
     def take_server_error(self) -> int | None:
         """The status of an injected server error (500 and 503 alternate), or None."""
         if self.settings.server_error_next > 0:
@@ -130,6 +149,14 @@ class FaultInjector:
 
     def roll_truncation(self) -> bool:
         return self._roll(self.settings.truncate_fraction)
+
+    def roll_webhook_drop(self) -> bool:
+        """Whether this notification is lost: ``drop_webhooks``, or a ``drop_webhook_fraction`` roll
+        (on a generator of its own, so dropping does not shift the other faults' rolls)."""
+        if self.settings.drop_webhooks:
+            return True
+        fraction = self.settings.drop_webhook_fraction
+        return fraction > 0 and self._drop_rng.random() < fraction
 
     def first_attempt_wait(self) -> float:
         """Seconds one notification copy waits before its first attempt: delay plus jitter."""
@@ -160,6 +187,8 @@ def _checked(name: str, value: object) -> object:
         if not isinstance(value, int) or value < 0:
             raise InvalidParameter(f"{name} is a count of zero or more, not {value}.")
         return value
+    if name in _POSITIVE and value <= 0:
+        raise InvalidParameter(f"{name} is a number of seconds above zero, not {value}.")
     if name in _SECONDS and value < 0:
         raise InvalidParameter(f"{name} is a number of seconds, zero or more, not {value}.")
     return float(value)

@@ -1,11 +1,13 @@
-"""IdempotencyLedger: the ``Idempotency-Key`` header of ``POST /analyze/tasks`` [undoc].
+"""IdempotencyLedger: the ``Idempotency-Key`` header of ``POST /analyze/tasks`` and
+``POST /analyze/batches`` [undoc].
 
 The platform names the header (in the ``custom_id`` description) but documents no semantics, so
 the emulator makes its own choice: the first successful creation under a key records the
 request body and the 202 answer. The same key with the same body (compared as parsed JSON, so
 spacing and key order do not matter) answers that original 202 body again and creates nothing;
-the same key with a different body answers 409 ``idempotency_key_reused``. Keys are 1 to 255
-characters and live until the emulator is reset; failed requests record nothing.
+the same key with a different body answers 409 ``idempotency_key_reused``. A batch's key
+lives apart from the tasks' keys (prefixed ``batch:``), and a replayed batch answers its 201.
+Keys are 1 to 255 characters and live until the emulator is reset; failed requests record nothing.
 """
 
 from __future__ import annotations

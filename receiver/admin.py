@@ -5,6 +5,7 @@ It shares ``OpsService`` with ``tlhooks events``. Every request needs
 configured the API is off and answers 404.
 
     GET  /admin/events?status=dead&custom_id=ads-*&since=2h&limit=50&page=1
+                        (limit 1 to 1000; page x limit at most TLHOOKS_OPS_SCAN_CAP)
     GET  /admin/events/{event_id or task_id}
     GET  /admin/stats
     POST /admin/replay  {"ids": [...]} or filters, "from", "handler", "all_handlers",
@@ -33,6 +34,7 @@ from receiver.admin_requests import (
     parse_list_query,
     parse_replay_body,
 )
+from tlhooks.ops.listing import Page, cap_note
 from tlhooks.ops.replay import ReplayRequest
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import OpsService, detail, summary
@@ -101,11 +103,20 @@ async def list_events(request: Request) -> Response:
     params: dict[str, Any] = dict(request.query_params)
     if "status" in params:
         params["status"] = request.query_params.getlist("status")
-    query = parse_list_query(params)
+    ops = _ops(request)
+    query = parse_list_query(params, ops.scan_cap)
     selection = query.selection()
     offset = (query.page - 1) * query.limit
-    records = await _run(request, _ops(request).find, selection, query.limit, offset)
-    return JSONResponse({"events": [summary(r) for r in records], "page": query.page})
+    found: Page = await _run(request, ops.page, selection, query.limit, offset)
+    body: dict[str, Any] = {
+        "events": [summary(r) for r in found.records],
+        "page": query.page,
+        "examined": found.examined,
+        "complete": found.complete,
+    }
+    if not found.complete:
+        body["note"] = cap_note(found.examined)
+    return JSONResponse(body)
 
 
 @answers_input_errors

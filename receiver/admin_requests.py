@@ -20,11 +20,13 @@ from pydantic import (
 
 from receiver.envelope import NotificationId, strict_json
 from tlhooks.errors import InvalidEnvelope
+from tlhooks.ops.listing import DEFAULT_SCAN_CAP
 from tlhooks.ops.replay import ReplayStage
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import EVENT_OR_TASK_ID, build_filter
 
 MAX_IDS = 10_000
+MAX_LIMIT = 1000
 MIN_RATE = 1.0
 Short = Annotated[StrictStr, StringConstraints(min_length=1, max_length=256)]
 Statuses = Annotated[list[Short], Field(max_length=32)]
@@ -66,10 +68,11 @@ class FilterFields(BaseModel):
 
 
 class ListQuery(FilterFields):
-    """``GET /admin/events`` query parameters (numbers arrive as text)."""
+    """``GET /admin/events`` query parameters (``limit`` and ``page`` checked first, by
+    ``parse_list_query``)."""
 
-    limit: int = Field(50, ge=1, le=1000)
-    page: int = Field(1, ge=1, le=1_000_000)
+    limit: int = 50
+    page: int = 1
 
 
 class ReplayBody(FilterFields):
@@ -82,11 +85,34 @@ class ReplayBody(FilterFields):
     rate: float | None = Field(None, ge=MIN_RATE, le=100_000, allow_inf_nan=False)
 
 
-def parse_list_query(params: dict[str, Any]) -> ListQuery:
+def parse_list_query(params: dict[str, Any], scan_cap: int = DEFAULT_SCAN_CAP) -> ListQuery:
+    """The query, with ``limit`` from 1 to ``MAX_LIMIT`` and ``page`` no deeper than the
+    ``scan_cap`` newest matches (a list never examines more events than that)."""
+    limit = whole_number(params, "limit", 50, MAX_LIMIT)
+    deepest = max(1, scan_cap // limit)
+    page = whole_number(
+        params,
+        "page",
+        1,
+        deepest,
+        f" with limit={limit} (a list reaches the {scan_cap:,} newest matches at most; "
+        "narrow it with since/until to see older ones)",
+    )
     try:
-        return ListQuery.model_validate(params)
+        return ListQuery.model_validate({**params, "limit": limit, "page": page})
     except ValidationError as exc:
         raise AdminInputInvalid(f"Invalid query: {describe(exc)}") from None
+
+
+def whole_number(params: dict[str, Any], name: str, default: int, top: int, why: str = "") -> int:
+    """``params[name]`` as a whole number from 1 to ``top``, or a sentence saying so."""
+    raw = params.get(name, default)
+    text = str(raw).strip()
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= top:
+        return int(text)
+    raise AdminInputInvalid(
+        f"'{name}' must be a whole number from 1 to {top:,}{why}; got {str(raw)[:40]!r}."
+    )
 
 
 def parse_replay_body(body: bytes) -> ReplayBody:

@@ -81,7 +81,7 @@ def build_runtime(settings: Settings, handlers: HandlerRegistry) -> ReceiverRunt
         ledger=ledger,
         publisher=publisher,
         intake=Intake(ledger, publisher, handlers, claim_seconds=2 * settings.intake_timeout),
-        ops=OpsService(ledger, publisher),
+        ops=OpsService(ledger, publisher, scan_cap=settings.ops_scan_cap),
         limiter=anyio.CapacityLimiter(64),
         rejections=SampledLog(logger, settings.rejection_log_per_second),
     )

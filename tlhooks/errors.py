@@ -22,7 +22,14 @@
     │   ├── RetryableFetchError       worth another try: 429, 5xx, transport error, task unsettled
     │   │   └── RateLimited           429, with the delay the platform asked for
     │   └── PermanentFetchError       no retry helps: 404 and other 4xx, unparseable bodies
-    │       └── TaskNotFound          404
+    │       ├── TaskNotFound          404
+    │       └── BatchNotFound         404 for a batch id
+    ├── SubmissionFailed              creating a task or a batch failed
+    │   ├── SubmissionRejected        4xx: the API refused the request (its status, code, message)
+    │   ├── ActiveBatchLimit          429: the account's 5 batches are active; wait for one to end
+    │   └── SubmissionUnavailable     retryable: 5xx, a rate 429, a timeout or transport error;
+    │                                 submit again with the same Idempotency-Key
+    ├── SubmissionInvalid             a request file or body tlhooks cannot submit (nothing sent)
     ├── ResultSchemaInvalid           a segment definition list or JSON Schema cannot be compiled
     └── HandlerFailed                 a handler's call ended without success (an attempt counted)
         ├── Retry                     raised by a handler: run me again after at least `delay` s
@@ -161,6 +168,49 @@ class PermanentFetchError(FetchFailed):
 
 class TaskNotFound(PermanentFetchError):
     """The API answered 404 for the task id."""
+
+
+class BatchNotFound(PermanentFetchError):
+    """The API answered 404 for the batch id."""
+
+
+class SubmissionFailed(TlhooksError):
+    """Creating an analysis task or batch failed."""
+
+
+class SubmissionRejected(SubmissionFailed):
+    """The API refused the request (4xx other than 429): no retry helps until it is fixed.
+
+    ``status``, ``code`` and the message are the API's own.
+    """
+
+    def __init__(self, message: str, *, status: int, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class ActiveBatchLimit(SubmissionFailed):
+    """429: the account already has its 5 active batches; submit once one has ended.
+
+    Not a rate limit: it pauses nothing else.
+    """
+
+
+class SubmissionUnavailable(SubmissionFailed):
+    """A failure another try may cure: 5xx, a rate-limit 429, a timeout or a transport error.
+
+    The API may have created the task or batch before a timeout: submit again with the same
+    Idempotency-Key and nothing is created twice.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SubmissionInvalid(TlhooksError):
+    """A request tlhooks will not send (not JSON, not an object, no requests); nothing was sent."""
 
 
 class ResultSchemaInvalid(TlhooksError):

@@ -52,9 +52,29 @@ SWEEPER_DEAD = Counter(
     "tlhooks_sweeper_dead_total", "Events the sweeper declared dead after too many rescues"
 )
 
-# Rate limits (the rate-budget work adds these here, next to the others):
-#   tlhooks_api_rate_limited_total   429 answers (today: tlhooks_api_responses_total{code="429"})
-#   tlhooks_rate_budget_wait_seconds time runs waited for the shared request budget
+# The shared API rate budget (tlhooks/rate_budget.py, workers/pacing.py)
+BUDGET_WAIT_BUCKETS = (0, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10)
+API_RATE_LIMITED = Counter(
+    "tlhooks_api_rate_limited_total",
+    "429 answers from the Twelve Labs API (each pauses the whole deployment; none is an attempt)",
+)
+BUDGET_WAIT = Histogram(
+    "tlhooks_rate_budget_wait_seconds",
+    "Seconds a run slept for its slot of the shared API request budget",
+    buckets=BUDGET_WAIT_BUCKETS,
+)
+BUDGET_DEFERRALS = Counter(
+    "tlhooks_rate_budget_deferrals_total",
+    "Runs that gave their worker thread back to wait for a slot of the API budget (or a pause)",
+)
+
+# Reconciliation (workers/reconciler.py): events tlhooks made because no webhook came in time
+RECONCILED_EVENTS = Counter(
+    "tlhooks_reconciled_events_total",
+    "Events tlhooks created itself for submitted tasks whose webhook never came, by source "
+    "(task: one task lookup; batch: a batch's results)",
+    ["source"],
+)
 
 
 def observe_fetch(response: httpx.Response) -> None:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     api_base_url: str = "https://api.twelvelabs.io/v1.3"
     fetch_connect_timeout: float = Field(5.0, gt=0)
     fetch_read_timeout: float = Field(30.0, gt=0)
+    # Requests per minute for the whole deployment, shared in Redis (README, "Rate budget");
+    # 60 is the lowest tier's RPM, so tlhooks alone never exceeds any account's limit. 0: off.
+    api_rate_limit: int = Field(60, ge=0, le=1_000_000)
 
     # Redis: ledger and broker
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -80,11 +83,16 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(5.0, ge=1)
     sweep_interval: float = Field(2.0, gt=0)
     stale_after: float = Field(120.0, gt=0)
+    reconcile_after: float = Field(900.0, gt=0)
+    reconcile_interval: float = Field(30.0, gt=0)
     outcome_write_timeout: float = Field(30.0, ge=0)
 
     # Ops
     admin_token: str | None = None
     retention_days: float = Field(30.0, ge=0)
+    # What a handled event keeps of its result (workers/result_retention.py, docs/deploy.md)
+    settled_results: Literal["drop", "keep"] = "drop"
+    ops_scan_cap: int = Field(20_000, ge=1000, le=10_000_000)
     log_level: str = "INFO"
 
     # Metrics and logs (README, "Metrics" and "Logs")

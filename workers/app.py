@@ -17,7 +17,7 @@ from celery import signals
 from handlers.loading import load_handlers
 from tlhooks.errors import ConfigurationError, TlhooksError
 from tlhooks.logs import configure_logging
-from tlhooks.queue.celery_config import SWEEP_TASK
+from tlhooks.queue.celery_config import RECONCILE_TASK, SWEEP_TASK
 from tlhooks.queue.publisher import EventPublisher, create_celery
 from tlhooks.settings import Settings, get_settings, secret_values
 from workers.metrics import mark_child_dead, start_exporter
@@ -48,6 +48,7 @@ app.conf.include = ["workers.tasks"]
 publisher = EventPublisher(app, settings)
 signals.celeryd_init.connect(name_worker_uniquely, weak=False)
 quiet_sweep_ticks(SWEEP_TASK)  # worker and beat both import this module
+quiet_sweep_ticks(RECONCILE_TASK)
 
 
 @signals.setup_logging.connect  # type: ignore[untyped-decorator]

@@ -65,5 +65,9 @@ class LeaseKeeper:
         while not self._wake.wait(self.lease_seconds / 3):
             self.renew_all()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the keeper thread and wait for it (a renewal in flight finishes first)."""
         self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)

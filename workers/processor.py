@@ -5,9 +5,11 @@ Stages and their failure modes:
 - claim: a settled event is skipped; an event whose lease another live run holds is re-checked
   when that lease ends; a run that finds a dead predecessor counts a crash, and an event that
   has killed ``max_attempts`` runs is dead (a poison event).
-- fetch: ``GET /analyze/tasks/{id}``; retryable errors are retried with backoff up to
-  ``max_attempts``; permanent ones make the event dead at once. The task is stored, so a later
-  run (a crash, a handler retry) never fetches again.
+- fetch (workers/fetching.py): ``GET /analyze/tasks/{id}`` once the shared API budget gives
+  the run a slot (a far slot, or a 429, sends the event back to wait: workers/pacing.py);
+  retryable errors are retried with backoff up to ``max_attempts``; permanent ones make the
+  event dead at once. The task is stored, so a later run (a crash, a handler retry) never
+  fetches again.
 - handle: each matched handler that has not yet succeeded runs under its own policy (its
   options over the global one; see workers/invocation.py); each outcome is stored as soon as
   it is known. Failed handlers are retried alone, after the longest delay any of them needs
@@ -24,43 +26,29 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
-
-from pydantic import ValidationError
 
 from handlers.context import HandlerContext, idempotency_key
 from handlers.registry import HandlerRegistry
-from tlhooks.analysis import AnalyzeTask, TaskStatus
-from tlhooks.errors import PermanentFetchError, RetryableFetchError
+from tlhooks.analysis import AnalyzeTask
 from tlhooks.ledger import EventLedger, EventRecord, HandlerState
 from tlhooks.logs import bind_log_context
-from tlhooks.metrics import EVENTS_DEAD, HANDLED_LATENCY, HANDLER_OUTCOMES, RETRIES_SCHEDULED
+from tlhooks.metrics import HANDLED_LATENCY, HANDLER_OUTCOMES
+from tlhooks.rate_budget import RateBudget
 from tlhooks.status import EventKind, EventStatus
 from workers.client import TwelveLabsClient
+from workers.fetching import TaskFetcher
 from workers.invocation import HandlerRun, invoke
 from workers.lease import LeaseKeeper
 from workers.outcomes import record_outcome
+from workers.pacing import Pacer
+from workers.result_retention import SettledResults, settled_fields
 from workers.retry import RetryPolicy
+from workers.run_outcome import RunOutcome as RunOutcome
+from workers.settling import Settler
 from workers.validation_stage import Verdict, VerdictStatus, judge
 
 logger = logging.getLogger("tlhooks.worker")
-
-_TERMINAL = {TaskStatus.READY: EventKind.READY, TaskStatus.FAILED: EventKind.FAILED}
-
-
-class RunOutcome(StrEnum):
-    """What one ``process()`` call did (for logs and tests); not stored anywhere."""
-
-    MISSING = "missing"  # the event is not in the ledger; its message is dropped
-    SETTLED = "settled"  # the event needs no work
-    BUSY = "busy"  # another live run holds its lease; a re-check is scheduled
-    FETCH_FAILED = "fetch-failed"  # the task could not be fetched: retry scheduled, or dead
-    HANDLED = EventStatus.HANDLED.value
-    TRUNCATED = EventStatus.TRUNCATED.value
-    INVALID = EventStatus.INVALID.value
-    FAILED = EventStatus.FAILED.value  # a handler failed; a retry is scheduled
-    DEAD = EventStatus.DEAD.value
 
 
 class EventProcessor:
@@ -73,6 +61,8 @@ class EventProcessor:
         leases: LeaseKeeper,
         clock: Callable[[], float] = time.time,
         outcome_write_timeout: float = 30.0,
+        pacer: Pacer | None = None,
+        settled_results: SettledResults = "drop",
     ) -> None:
         self.ledger = ledger
         self.client = client
@@ -81,6 +71,11 @@ class EventProcessor:
         self.leases = leases
         self.clock = clock
         self.outcome_write_timeout = outcome_write_timeout
+        self.settled_results: SettledResults = settled_results
+        self.settler = Settler(ledger, clock)
+        # without a pacer, no pacing: only a 429 sends the event back to wait
+        pacer = pacer or Pacer(ledger, RateBudget(ledger, per_minute=0), clock)
+        self.fetcher = TaskFetcher(ledger, client, policy, pacer, self.settler)
 
     def process(self, event_id: str) -> RunOutcome:
         """Run the event once; return what happened (for logs and tests)."""
@@ -97,7 +92,7 @@ class EventProcessor:
         try:
             with self.leases.holding(event_id, token):
                 if self.policy.exhausted(claim.crashes):
-                    return self._die(
+                    return self.settler.die(
                         event_id,
                         f"A worker died {claim.crashes} times while processing this event; it "
                         "is treated as poison and not retried. Fix the cause, then replay it.",
@@ -109,48 +104,14 @@ class EventProcessor:
     def _run(self, record: EventRecord, token: str) -> RunOutcome:
         bind_log_context(task_id=record.task_id, custom_id=record.custom_id)
         if record.task is None:
-            task = self._fetch(record)
-            if task is None:
-                return RunOutcome.FETCH_FAILED
+            fetched = self.fetcher.fetch(record)
+            if isinstance(fetched, RunOutcome):
+                return fetched
+            task = fetched
         else:
             task = AnalyzeTask.model_validate(record.task)
             self.ledger.transition(record.event_id, EventStatus.HANDLING, "resumed")
         return self._handle(record, task, token)
-
-    # Fetch --------------------------------------------------------------------------------
-
-    def _fetch(self, record: EventRecord) -> AnalyzeTask | None:
-        event_id = record.event_id
-        self.ledger.transition(event_id, EventStatus.FETCHING)
-        attempt = self.ledger.increment(event_id, "attempts")
-        try:
-            raw = self.client.get_task(str(record.task_id))
-            task = self._check_task(record, raw)
-        except RetryableFetchError as exc:
-            if self.policy.exhausted(attempt):
-                self._die(event_id, f"Fetching the task failed {attempt} times; last: {exc}")
-            else:
-                self._retry_later(event_id, self.policy.delay(attempt, exc.retry_after), str(exc))
-            return None
-        except PermanentFetchError as exc:
-            self._die(event_id, f"Fetching the task failed permanently: {exc}")
-            return None
-        self.ledger.transition(event_id, EventStatus.HANDLING, "task retrieved", task=raw)
-        return task
-
-    def _check_task(self, record: EventRecord, raw: dict[str, object]) -> AnalyzeTask:
-        try:
-            task = AnalyzeTask.model_validate(raw)
-        except ValidationError as exc:
-            raise PermanentFetchError(f"The API's task is not a valid task: {exc}") from exc
-        event_type = _TERMINAL.get(task.status)
-        if event_type is None:
-            raise RetryableFetchError(f"Task {task.task_id} is still {task.status.value}.")
-        if event_type != record.event_type:
-            raise PermanentFetchError(
-                f"Task {task.task_id} is {task.status.value} but the event is {record.event_type}."
-            )
-        return task
 
     # Handle -------------------------------------------------------------------------------
 
@@ -176,7 +137,7 @@ class EventProcessor:
             self._run_handler(record, task, name, result, error, inputs[name], token)
             for name in names
         ]
-        return self._conclude(record, runs, judged, success)
+        return self._conclude(record, task, runs, judged, success)
 
     @staticmethod
     def _raw_result(task: AnalyzeTask) -> object:
@@ -233,6 +194,7 @@ class EventProcessor:
     def _conclude(
         self,
         record: EventRecord,
+        task: AnalyzeTask,
         runs: list[HandlerRun],
         judged: list[str],
         success: EventStatus,
@@ -246,48 +208,22 @@ class EventProcessor:
             asked = {run.outcome.handler: run.retry_after for run in runs}
             delay = max(self.policy.delay(o.attempts, asked.get(o.handler)) for o in retryable)
             worst = retryable[0]
-            self._retry_later(
+            return self.settler.retry_later(
                 record.event_id,
                 delay,
                 f"Handler {worst.handler!r} failed: {worst.last_error}",
                 worst.last_traceback,
             )
-            return RunOutcome.FAILED
         if exhausted:
             names = ", ".join(repr(o.handler) for o in exhausted)
             first = exhausted[0]
-            return self._die(
+            return self.settler.die(
                 record.event_id,
                 f"Handler {names} gave up after {first.attempts} attempt(s); last: "
                 f"{first.last_error}",
                 first.last_traceback,
             )
-        self.ledger.transition(record.event_id, success)
+        kept = settled_fields(self.settled_results, success, task)
+        self.ledger.transition(record.event_id, success, **kept)
         HANDLED_LATENCY.labels(success.value).observe(max(self.clock() - record.received_at, 0))
         return RunOutcome(success.value)
-
-    # Outcomes -----------------------------------------------------------------------------
-
-    def _retry_later(
-        self, event_id: str, delay: float, error: str, trace: str | None = None
-    ) -> None:
-        due = self.clock() + delay
-        # scheduled first: a crash between the two leaves a due retry, not an unscheduled event
-        self.ledger.schedule(event_id, due)
-        self.ledger.transition(
-            event_id,
-            EventStatus.FAILED,
-            f"retry in {delay:.1f} s",
-            last_error=error,
-            last_traceback=trace,
-            next_attempt_at=due,
-        )
-        RETRIES_SCHEDULED.inc()
-
-    def _die(self, event_id: str, reason: str, trace: str | None = None) -> RunOutcome:
-        logger.error("event %s is dead: %s", event_id, reason)
-        self.ledger.transition(
-            event_id, EventStatus.DEAD, reason, last_error=reason, last_traceback=trace
-        )
-        EVENTS_DEAD.inc()
-        return RunOutcome.DEAD

@@ -5,25 +5,22 @@ The worker's policy is the global one (``TLHOOKS_MAX_ATTEMPTS`` and the backoff 
 dramatiq's ``Retries`` reads an actor's options before its defaults. A handler may set
 ``max_attempts``, ``permanent_errors`` and ``timeout``; the backoff stays global.
 
-``Retry-After`` may be seconds or an HTTP date. ``X-RateLimit-Request-Reset`` is undocumented
-for v1.3; tlhooks reads a value above 10^9 as a unix time (as v1.2's ``X-Ratelimit-Reset``
-was) and a smaller one as seconds from now. When both are present the later one wins.
+How long a rate-limited answer asks to wait is read by ``tlhooks.rate_headers`` (re-exported
+here as ``requested_delay``).
 """
 
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from handlers.options import HandlerOptions
 from tlhooks.errors import NonRetryable
+from tlhooks.rate_headers import requested_delay as requested_delay
 from tlhooks.settings import Settings
 
-_EPOCH_THRESHOLD = 1_000_000_000
 T = TypeVar("T")
 
 
@@ -68,30 +65,3 @@ class RetryPolicy:
 
 def _first(value: T | None, default: T) -> T:
     return default if value is None else value
-
-
-def _seconds_from(value: str | None, now: float) -> float | None:
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        number = float(text)
-    except ValueError:
-        try:
-            return max(parsedate_to_datetime(text).timestamp() - now, 0.0)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if number >= _EPOCH_THRESHOLD:
-        return max(number - now, 0.0)
-    return max(number, 0.0)
-
-
-def requested_delay(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """The wait a 429 answer asks for, from ``Retry-After`` and the rate-limit reset header."""
-    current = time.time() if now is None else now
-    hints = [
-        _seconds_from(headers.get("retry-after"), current),
-        _seconds_from(headers.get("x-ratelimit-request-reset"), current),
-    ]
-    known = [hint for hint in hints if hint is not None]
-    return max(known) if known else None

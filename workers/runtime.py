@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from handlers.registry import registry
 from tlhooks.ledger import EventLedger
 from tlhooks.queue.publisher import EventPublisher
+from tlhooks.rate_budget import RateBudget
 from tlhooks.settings import Settings, get_settings
 from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
+from workers.pacing import Pacer
 from workers.processor import EventProcessor
+from workers.reconciled_events import ReconciledEvents
+from workers.reconciler import Reconciler
 from workers.retry import RetryPolicy
 from workers.sweeper import Sweeper
 
@@ -26,23 +30,35 @@ class WorkerRuntime:
     ledger: EventLedger
     processor: EventProcessor
     sweeper: Sweeper
+    reconciler: Reconciler
 
 
 def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntime:
     ledger = EventLedger.from_settings(settings)
     policy = RetryPolicy.from_settings(settings)
+    budget = RateBudget.from_settings(ledger, settings)
+    client = TwelveLabsClient.from_settings(settings, budget)
     processor = EventProcessor(
         ledger=ledger,
-        client=TwelveLabsClient.from_settings(settings),
+        client=client,
         registry=registry,
         policy=policy,
         leases=LeaseKeeper(ledger, settings.lease_seconds),
         outcome_write_timeout=settings.outcome_write_timeout,
+        pacer=Pacer(ledger, budget),
+        settled_results=settings.settled_results,
     )
     sweeper = Sweeper(
         ledger, publisher, policy, settings.stale_after, retention_days=settings.retention_days
     )
-    return WorkerRuntime(settings, ledger, processor, sweeper)
+    reconciler = Reconciler(
+        ledger,
+        client,
+        ReconciledEvents(ledger, publisher, registry),
+        settings.reconcile_after,
+        settings.reconcile_interval,
+    )
+    return WorkerRuntime(settings, ledger, processor, sweeper, reconciler)
 
 
 _lock = threading.Lock()

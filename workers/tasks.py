@@ -6,7 +6,7 @@ from typing import Any
 
 from tlhooks.logs import log_context
 from tlhooks.metrics import SWEEPER_DEAD, SWEEPER_PUBLISHED, SWEEPER_RESCUES
-from tlhooks.queue.celery_config import PROCESS_TASK, SWEEP_TASK
+from tlhooks.queue.celery_config import PROCESS_TASK, RECONCILE_TASK, SWEEP_TASK
 from workers.app import app, publisher
 from workers.processor import RunOutcome
 from workers.runtime import current_runtime
@@ -27,3 +27,9 @@ def sweep() -> dict[str, Any]:
     SWEEPER_PUBLISHED.inc(report.published)
     SWEEPER_DEAD.inc(report.dead)
     return vars(report)
+
+
+@app.task(name=RECONCILE_TASK, ignore_result=True)  # type: ignore[untyped-decorator]
+def reconcile() -> dict[str, Any]:
+    """Look up submitted work whose webhook has not come; make the events that are missing."""
+    return vars(current_runtime(publisher).reconciler.reconcile())

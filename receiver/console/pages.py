@@ -14,6 +14,7 @@ from receiver.admin_requests import AdminInputInvalid, ListQuery, check_key, par
 from receiver.console.session import ConsoleSession
 from receiver.console.web import ops, render, run, signed_in
 from tlhooks.ledger import EventRecord
+from tlhooks.ops.listing import Count, Page, cap_note
 from tlhooks.ops.replay import ReplayStage
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import iso, summary
@@ -53,14 +54,14 @@ async def overview(request: Request, session: ConsoleSession) -> Response:
     service = ops(request)
     stats: dict[str, Any] = await run(request, service.stats)
     last_minute = EventFilter(since=time.time() - 60)
-    per_minute: int = await run(request, service.count, last_minute)
+    per_minute: Count = await run(request, service.count, last_minute)
     by_status = stats["by_status"]
     context = {
         "stats": stats,
         "statuses": [(s.value, by_status.get(s.value, 0)) for s in EventStatus],
         "dead": by_status.get(EventStatus.DEAD.value, 0),
         "invalid": by_status.get(EventStatus.INVALID.value, 0),
-        "webhooks_per_minute": per_minute,
+        "webhooks_per_minute": per_minute.count,
     }
     return render(request, "overview.html", context, session=session)
 
@@ -70,12 +71,15 @@ async def event_list(request: Request, session: ConsoleSession) -> Response:
     params = filter_params(query_fields(request))
     context: dict[str, Any] = {"params": params, "statuses": [s.value for s in EventStatus]}
     try:
-        query = parse_list_query({**params, "page": request.query_params.get("page", "1")})
+        page_number = request.query_params.get("page", "1")
+        query = parse_list_query({**params, "page": page_number}, ops(request).scan_cap)
         selection = query.selection()
     except AdminInputInvalid as exc:
         context.update(error=str(exc), rows=[], page=1, next_page=None, previous_page=None)
+        context.update(cap_note=None)
         return render(request, "events.html", context, session=session, status_code=400)
-    rows = await _page_of(request, query, selection)
+    found = await _page_of(request, query, selection)
+    rows = found.records
     more = len(rows) > PAGE_SIZE
     link = {k: v for k, v in params.items()}
     context.update(
@@ -84,15 +88,16 @@ async def event_list(request: Request, session: ConsoleSession) -> Response:
         next_page=_page_link(link, query.page + 1) if more else None,
         previous_page=_page_link(link, query.page - 1) if query.page > 1 else None,
         filtered=selection != EventFilter(),
+        cap_note=None if found.complete else cap_note(found.examined),
         stages=[s.value for s in ReplayStage],
     )
     return render(request, "events.html", context, session=session)
 
 
-async def _page_of(request: Request, query: ListQuery, selection: EventFilter) -> list[Any]:
+async def _page_of(request: Request, query: ListQuery, selection: EventFilter) -> Page:
     offset = (query.page - 1) * PAGE_SIZE
-    rows: list[Any] = await run(request, ops(request).find, selection, PAGE_SIZE + 1, offset)
-    return rows
+    found: Page = await run(request, ops(request).page, selection, PAGE_SIZE + 1, offset)
+    return found
 
 
 def _page_link(params: dict[str, Any], page: int) -> str:

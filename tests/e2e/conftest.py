@@ -59,6 +59,8 @@ class Stack:
             "TLHOOKS_LEASE_SECONDS": "2",
             "TLHOOKS_SWEEP_INTERVAL": "0.5",
             "TLHOOKS_STALE_AFTER": "3",
+            # the shared API budget is on, with slots 1 ms apart: every run takes one
+            "TLHOOKS_API_RATE_LIMIT": "60000",
         }
         if BROKER == "rabbitmq":
             self.env["TLHOOKS_BROKER_URL"] = RABBITMQ

@@ -27,6 +27,7 @@ def _record(name: str, ctx: HandlerContext) -> None:
         "attempt": ctx.attempt,
         "result": ctx.result,
         "error": ctx.error,
+        "pid": os.getpid(),
     }
     _redis.rpush(f"test:calls:{name}", json.dumps(entry))
 

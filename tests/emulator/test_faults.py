@@ -214,3 +214,60 @@ def webhooks_of(server: EmulatorServer, task_id: str) -> list[dict[str, Any]]:
     task = httpx.get(f"{server.base_url}/analyze/tasks/{task_id}", headers={"x-api-key": "k"})
     result: list[dict[str, Any]] = task.json()["webhooks"]
     return result
+
+
+def test_request_limit_counts_every_api_request_and_answers_429_past_it(
+    control: httpx.Client, api: httpx.Client
+) -> None:
+    control.post("/faults", json={"request_limit": 3, "request_window": 30})
+    answers = [api.get(MISSING), api.get("/analyze/tasks"), api.get(MISSING), api.get(MISSING)]
+    assert [a.status_code for a in answers] == [404, 200, 404, 429]
+    remaining = [a.headers["X-RateLimit-Request-Remaining"] for a in answers]
+    assert remaining == ["2", "1", "0", "0"]
+    refused = answers[-1]
+    assert refused.json()["error"]["code"] == "too_many_requests"
+    assert "3 requests per 30 s" in refused.json()["error"]["message"]
+    reset = int(refused.headers["X-RateLimit-Request-Reset"])
+    assert 0 < float(refused.headers["Retry-After"]) <= 30
+    assert time.time() < reset <= time.time() + 31
+    assert "Retry-After" not in answers[0].headers
+
+
+def test_request_limit_opens_again_when_its_window_ends(
+    control: httpx.Client, api: httpx.Client
+) -> None:
+    control.post("/faults", json={"request_limit": 1, "request_window": 0.5})
+    statuses = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and statuses.count(404) < 2:
+        statuses.append(api.get(MISSING).status_code)
+        time.sleep(0.05)
+    assert statuses.count(404) == 2
+    assert 429 in statuses
+
+
+def test_request_limit_off_sends_no_rate_limit_headers(api: httpx.Client) -> None:
+    answer = api.get(MISSING)
+    assert "X-RateLimit-Request-Remaining" not in answer.headers
+
+
+def test_request_window_must_be_positive(control: httpx.Client) -> None:
+    refused = control.post("/faults", json={"request_window": 0})
+    assert refused.status_code == 400
+    assert "request_window" in refused.json()["error"]["message"]
+
+
+def test_drop_webhook_fraction_loses_about_that_share_and_webhooks_tell_which(
+    control: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    control.post("/faults", json={"drop_webhook_fraction": 0.5})
+    tasks = [control.post("/tasks", json={"status": "ready"}).json() for _ in range(40)]
+    dropped = [t for t in tasks if "last_error" in t["webhooks"][0]]
+    receiver.wait_for(40 - len(dropped))
+    time.sleep(0.2)
+
+    assert 8 <= len(dropped) <= 32
+    assert len(receiver.received) == 40 - len(dropped)
+    assert all(t["webhooks"][0]["attempts"] == 0 for t in dropped)
+    sent = {json.loads(d.body)["data"]["id"] for d in receiver.received}
+    assert sent.isdisjoint({t["task_id"] for t in dropped})

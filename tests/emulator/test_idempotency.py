@@ -52,3 +52,35 @@ def test_a_refused_request_does_not_claim_its_key(api: httpx.Client) -> None:
     accepted = api.post("/analyze/tasks", json=BODY, headers={"Idempotency-Key": "c"})
 
     assert (refused.status_code, accepted.status_code) == (400, 202)
+
+
+def test_a_batch_resent_with_its_key_answers_the_original_201_and_creates_one_batch(
+    api: httpx.Client,
+) -> None:
+    batch = {
+        "model_name": "pegasus1.5",
+        "analysis_mode": "general",
+        "defaults": {"prompt": {"input_text": "Describe."}},
+        "requests": [{"video": {"type": "asset_id", "asset_id": "68ab3f90e5f1d93a7c2b0e01"}}],
+    }
+    first = api.post("/analyze/batches", json=batch, headers={"Idempotency-Key": "b-1"})
+    again = api.post("/analyze/batches", json=batch, headers={"Idempotency-Key": "b-1"})
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert api.get("/analyze/batches").json()["page_info"]["total_results"] == 1
+
+
+def test_a_batch_key_reused_with_another_body_is_a_conflict(api: httpx.Client) -> None:
+    batch = {
+        "model_name": "pegasus1.5",
+        "analysis_mode": "general",
+        "defaults": {"prompt": {"input_text": "Describe."}},
+        "requests": [{"video": {"type": "asset_id", "asset_id": "68ab3f90e5f1d93a7c2b0e01"}}],
+    }
+    api.post("/analyze/batches", json=batch, headers={"Idempotency-Key": "b-2"})
+    other = {**batch, "defaults": {"prompt": {"input_text": "Other."}}}
+
+    response = api.post("/analyze/batches", json=other, headers={"Idempotency-Key": "b-2"})
+
+    assert response.status_code == 409

@@ -13,6 +13,7 @@ from redis.crc import key_slot
 
 from tlhooks.ledger import EventLedger, HandlerOutcome, HandlerState
 from tlhooks.ledger import scripts as lua
+from tlhooks.ledger.expectations import BatchRecord, Expectation
 from tlhooks.ledger.keys import LedgerKeys
 from tlhooks.ledger.replaying import ReplayReset
 from tlhooks.ledger.sweeping import SweepOps
@@ -69,6 +70,17 @@ def every_script_call(ledger: EventLedger) -> None:
     ops.requeue_due("e1", note="due", queue=queue, message="m")
     ops.requeue_stale("e2", EventStatus.QUEUED, time.time() + 1, 3, note="stale")
     ledger.replay_many(["e1"], replay_id="r", note="replay", reset=ReplayReset("all"))
+    ledger.reserve_api_slot(0.01)
+    ledger.reserve_api_slot(0.01, event_id="e1", max_sleep=0, grace=1)
+    ledger.pause_api(0.01, rate_limited=True)
+    ledger.expect([Expectation(task_id="t2", submitted_at=1.0)], due=2.0)
+    items = [Expectation(task_id=f"t{n}", batch_id="b1", submitted_at=1.0) for n in (3, 4)]
+    ledger.expect(items, due=2.0, batch=BatchRecord(batch_id="b1", submitted_at=1.0, total=2))
+    ledger.settle_expectation("t2", "reconciled", "rec_t2", webhooks=[])
+    ledger.client.hdel(ledger.keys.event("e1"), "tallied")  # as if stored before the counts
+    ledger.reindex()
+    ledger.filter_fields(["e1", "e2"], ["status"])
+    ledger.delete_many(["e1", "e2"])
 
 
 def test_every_key_of_every_script_call_lives_in_the_ledgers_one_slot(

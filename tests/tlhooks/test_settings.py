@@ -18,6 +18,7 @@ def test_defaults_match_the_documented_contract() -> None:
     )
     assert settings.signature_tolerance == 300
     assert settings.max_body_bytes == 1024 * 1024
+    assert settings.api_rate_limit == 60  # the lowest tier's requests per minute
 
 
 def test_comma_separated_lists_are_split_and_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,6 +43,8 @@ def test_a_broker_url_overrides_the_redis_url(monkeypatch: pytest.MonkeyPatch) -
         ("TLHOOKS_API_BASE_URL", "ftp://example"),
         ("TLHOOKS_RETRY_BASE_DELAY", "0"),
         ("TLHOOKS_WORKER_POOL", "gevent"),
+        ("TLHOOKS_API_RATE_LIMIT", "lots"),
+        ("TLHOOKS_API_RATE_LIMIT", "-5"),
     ],
 )
 def test_a_bad_value_fails_with_a_sentence_naming_the_variable(

@@ -1,7 +1,7 @@
 """The intake steps of the ledger: accept a delivery, and mark or release its publish claim.
 
 With ``ReplicaWait.replicas`` (``TLHOOKS_REDIS_WAIT_REPLICAS``) an accepted delivery is not
-reported until that many replicas have it: the script and ``WAIT`` run on one connection (WAIT
+reported until that many replicas have it: the scripts and ``WAIT`` run on one connection (WAIT
 counts the writes of its own connection), and fewer acknowledgements in time is a StorageRefused,
 so the receiver answers 503 and the platform delivers again. The write stays on the primary; the
 next delivery of the id finds it and waits again. This closes the window in which an
@@ -11,6 +11,7 @@ asynchronous failover loses an acknowledged event (README, "Redis that fails ove
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,21 @@ class IntakeResult:
     status: EventStatus
     claimed: bool = False
     same_body: bool = True
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One delivery to ``accept`` (its arguments, as one value for ``accept_many``)."""
+
+    event_id: str
+    kind: str | None
+    requested: EventStatus
+    fields: dict[str, Any]
+    note: str = ""
+    now: float | None = None
+    enqueue: tuple[str, str] | None = None
+    publish_claim: tuple[str, float] = ("", 10.0)
+    body_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,14 +98,63 @@ class IntakeSteps:
         with ``publish_claim`` (token, seconds) unless another delivery holds the claim. Every
         delivery is logged with ``body_sha256``; the first body is the one kept.
         """
-        now = time.time() if now is None else now
+        arrival = Arrival(
+            event_id, kind, requested, fields, note, now, enqueue, publish_claim, body_sha256
+        )
+        return self.accept_many([arrival])[0]
+
+    def accept_many(self, arrivals: Sequence[Arrival]) -> list[IntakeResult]:
+        """``accept`` for each arrival, one ACCEPT script call each, in one pipeline (imports
+        and benchmarks fill a ledger this way, with every index and count kept). With replicas
+        to wait for, the pipeline ends with ``WAIT`` and returns only once enough have it all."""
+        wait = self.replica_wait
+        with translate_redis_errors():
+            pipe = self.client.pipeline(transaction=False)
+            for arrival in arrivals:
+                keys, args = self._accept_call(arrival)
+                self._accept(keys=keys, args=args, client=pipe)
+            if wait.replicas:
+                pipe.wait(wait.replicas, int(wait.timeout * 1000))
+            replies = pipe.execute()
+        if wait.replicas:
+            self._require_replicas(int(replies.pop()), arrivals)
+        return [
+            IntakeResult(
+                outcome == "created",
+                EventStatus(status),
+                claimed=claimed == "1" and bool(arrival.publish_claim[0]),
+                same_body=same == "1",
+            )
+            for arrival, (outcome, status, _related, claimed, same) in zip(
+                arrivals, replies, strict=True
+            )
+        ]
+
+    def _require_replicas(self, acknowledged: int, arrivals: Sequence[Arrival]) -> None:
+        wait = self.replica_wait
+        if acknowledged < wait.replicas:
+            raise StorageRefused(
+                "NOREPLICAS",
+                f"Only {acknowledged} of the {wait.replicas} replica(s) "
+                f"TLHOOKS_REDIS_WAIT_REPLICAS asks for had event {arrivals[0].event_id!r} within "
+                f"{wait.timeout} s (TLHOOKS_REDIS_WAIT_TIMEOUT); it is stored on the primary, "
+                "and a redelivery is accepted once a replica has it.",
+            )
+
+    def _accept_call(self, arrival: Arrival) -> tuple[list[str], list[Any]]:
+        event_id, fields = arrival.event_id, arrival.fields
+        now = time.time() if arrival.now is None else arrival.now
         task_id = str(fields.get("task_id") or "")
-        other = {"ready": "failed", "failed": "ready"}.get(kind or "", "")
+        kind = arrival.kind or ""
+        other = {"ready": "failed", "failed": "ready"}.get(kind, "")
         values = encode_fields({**fields, "received_at": now, "updated_at": now, "deliveries": 1})
-        args: list[Any] = [event_id, kind or "", other, now, STATUS_NAMES]
-        queue, message = enqueue or ("", "")
-        token, claim_seconds = publish_claim
-        args += [requested.value, note, message, token, int(claim_seconds * 1000), body_sha256]
+        args: list[Any] = [event_id, kind, other, now, STATUS_NAMES]
+        queue, message = arrival.enqueue or ("", "")
+        token, claim_seconds = arrival.publish_claim
+        args += [arrival.requested.value, arrival.note, message, token]
+        args += [int(claim_seconds * 1000), arrival.body_sha256]
+        handlers = [str(name) for name in fields.get("handlers") or []]
+        args.append(len(handlers))
         for name, value in values.items():
             args += [name, value]
         keys = [
@@ -104,37 +169,14 @@ class IntakeSteps:
             self.keys.deliveries(event_id),
             self.keys.redelivered,
             self.keys.reused,
+            self.keys.by_type(str(fields.get("event_type") or "")),
+            self.keys.custom_ids,
+            self.keys.handler_outcomes,
+            self.keys.outcomes(event_id),
+            *self.keys.handler_indexes(handlers),
             *self.keys.status_indexes,
         ]
-        with translate_redis_errors():
-            outcome, status, _related, claimed, same = self._replicated(
-                self._accept, keys, args, event_id
-            )
-        return IntakeResult(
-            outcome == "created",
-            EventStatus(status),
-            claimed=claimed == "1" and bool(token),
-            same_body=same == "1",
-        )
-
-    def _replicated(self, script: Script, keys: list[str], args: list[Any], event_id: str) -> Any:
-        """Run ``script``; with replicas to wait for, return only once enough have the write."""
-        wait = self.replica_wait
-        if not wait.replicas:
-            return script(keys=keys, args=args)
-        pipe = self.client.pipeline(transaction=False)
-        script(keys=keys, args=args, client=pipe)
-        pipe.wait(wait.replicas, int(wait.timeout * 1000))
-        reply, acknowledged = pipe.execute()
-        if int(acknowledged) < wait.replicas:
-            raise StorageRefused(
-                "NOREPLICAS",
-                f"Only {acknowledged} of the {wait.replicas} replica(s) "
-                f"TLHOOKS_REDIS_WAIT_REPLICAS asks for had event {event_id!r} within "
-                f"{wait.timeout} s (TLHOOKS_REDIS_WAIT_TIMEOUT); it is stored on the primary, "
-                "and a redelivery is accepted once a replica has it.",
-            )
-        return reply
+        return keys, args
 
     def mark_published(self, event_id: str, token: str) -> EventStatus | None:
         """After a publish: ``received`` -> ``queued`` only, and release the publish claim.

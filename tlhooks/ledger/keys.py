@@ -14,6 +14,7 @@ Keys written before the hash tag (``tlhooks:event:...``) are legacy keys:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tlhooks.status import EventStatus
@@ -34,6 +35,11 @@ KINDS = frozenset(
         "schedule",
         "lock",
         "probe",
+        "budget",
+        "expect",
+        "expected",
+        "batch",
+        "batches",
     }
 )
 
@@ -113,6 +119,31 @@ class LedgerKeys:
         """Every status index, in ``STATUS_ORDER``: the tail of a moving script's KEYS."""
         return [self.by_status(status) for status in STATUS_ORDER]
 
+    def by_handler(self, handler: str) -> str:
+        """Sorted set: ids of the events routed to one handler, scored by arrival time."""
+        return f"{self.tag}:handler:{handler}"
+
+    def handler_indexes(self, handlers: Sequence[str]) -> list[str]:
+        """The handler indexes of an event's handlers, in the order of its ``handlers`` list."""
+        return [self.by_handler(handler) for handler in handlers]
+
+    def by_type(self, event_type: str) -> str:
+        """Sorted set: ids of the events of one type, scored by arrival time."""
+        return f"{self.tag}:type:{event_type}"
+
+    @property
+    def custom_ids(self) -> str:
+        """Sorted set, every score 0: ``<custom_id>\\0<event_id>`` for every event, so a
+        custom_id glob's literal prefix is one ZRANGEBYLEX range (``''`` for no custom_id)."""
+        return f"{self.tag}:custom_ids"
+
+    @property
+    def handler_outcomes(self) -> str:
+        """Hash: ``<state>:<handler>`` -> how many events routed to the handler have its outcome
+        in that state (``pending`` until one is saved); kept by the scripts that write outcomes
+        (``lua/handler_tally.lua``)."""
+        return f"{self.tag}:handler_outcomes"
+
     @property
     def schedule(self) -> str:
         """Sorted set: event id -> unix time at which its next attempt is due."""
@@ -122,6 +153,45 @@ class LedgerKeys:
     def sweep_lock(self) -> str:
         """String with a TTL: held by the one sweep running right now."""
         return f"{self.tag}:lock:sweep"
+
+    @property
+    def reconcile_lock(self) -> str:
+        """String with a TTL: held by the one reconciliation running right now."""
+        return f"{self.tag}:lock:reconcile"
+
+    @property
+    def api_budget(self) -> str:
+        """Hash: the shared API request budget (next slot, pause end, counters; see budget.py)."""
+        return f"{self.tag}:budget:api"
+
+    # Submissions (expectations.py) ------------------------------------------------------------
+
+    def expectation(self, task_id: str) -> str:
+        """Hash: a task tlhooks submitted: custom_id, batch, handlers, state, webhooks[]."""
+        return f"{self.tag}:expect:{task_id}"
+
+    @property
+    def expected(self) -> str:
+        """Sorted set: ids of submitted tasks (not batch items) to look up, scored by when."""
+        return f"{self.tag}:expected"
+
+    def batch(self, batch_id: str) -> str:
+        """Hash: a batch tlhooks submitted: created/expires at, total, its last known status."""
+        return f"{self.tag}:batch:{batch_id}"
+
+    def batch_items(self, batch_id: str) -> str:
+        """List: the batch's task ids, in request order."""
+        return f"{self.tag}:batch:{batch_id}:items"
+
+    @property
+    def batches(self) -> str:
+        """Sorted set: every submitted batch id, scored by submission time."""
+        return f"{self.tag}:batches"
+
+    @property
+    def open_batches(self) -> str:
+        """Sorted set: batches still being tracked, scored by when to poll them next."""
+        return f"{self.tag}:batches:open"
 
     @property
     def probe(self) -> str:
@@ -144,3 +214,19 @@ class LedgerKeys:
         if rest.split(":", 1)[0] not in KINDS:
             return None
         return f"{self.tag}:{rest}"
+
+
+# The separator between a custom_id and its event id in ``custom_ids`` members: NUL sorts below
+# every other character, so ``abc\0...`` comes before ``abc-...``, and event ids never hold it.
+CUSTOM_ID_SEPARATOR = "\0"
+
+
+def custom_member(custom_id: str | None, event_id: str) -> str:
+    """The ``custom_ids`` member of an event."""
+    return f"{custom_id or ''}{CUSTOM_ID_SEPARATOR}{event_id}"
+
+
+def split_custom_member(member: str) -> tuple[str, str]:
+    """``(custom_id, event_id)`` of a ``custom_ids`` member (a custom_id may hold NUL itself)."""
+    custom_id, _, event_id = member.rpartition(CUSTOM_ID_SEPARATOR)
+    return custom_id, event_id

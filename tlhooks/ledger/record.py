@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from tlhooks.status import EventStatus
 
-_JSON_FIELDS = ("headers", "handlers", "task", "validation")
+_JSON_FIELDS = ("headers", "handlers", "task", "validation", "platform_webhooks", "result_digest")
 
 
 class HandlerState(StrEnum):
@@ -68,10 +68,16 @@ class EventRecord(BaseModel):
     reused_deliveries: int = 0
     body_sha256: str | None = None
     next_attempt_at: float | None = None
+    rate_limited: int = 0  # 429 answers while fetching its task; never counted as attempts
+    api_slot_at: float | None = None  # a slot of the API budget held for its next run
     last_error: str | None = None
     last_traceback: str | None = None
     task: dict[str, Any] | None = None
+    result_digest: dict[str, Any] | None = None  # what a handled event kept of a dropped task
     replay_id: str | None = None
+    reconciled: bool = False  # made by tlhooks from the API's answer: no webhook came in time
+    batch_id: str | None = None  # the batch tlhooks submitted the task in
+    platform_webhooks: list[dict[str, Any]] | None = None  # webhooks[] as the platform said
     replays: int = 0
     validation: dict[str, Any] | None = None
     duplicate_of: str | None = None
@@ -105,6 +111,24 @@ class EventRecord(BaseModel):
         """Handlers that still have to run: not succeeded and not out of attempts."""
         done = {HandlerState.SUCCEEDED, HandlerState.EXHAUSTED}
         return [name for name in self.handlers if self.outcome(name).state not in done]
+
+
+# Fields the indexes are built from (and the state, which only the scripts move): set at
+# intake and never changed afterwards, so an index entry or a handler count stays true.
+INDEXED_FIELDS = frozenset(
+    {"status", "event_type", "custom_id", "task_id", "handlers", "received_at", "tallied"}
+)
+
+
+def encode_later_fields(values: dict[str, Any]) -> dict[str, str]:
+    """``encode_fields`` for a change after intake; an indexed field is refused."""
+    fixed = sorted(INDEXED_FIELDS.intersection(values))
+    if fixed:
+        raise ValueError(
+            f"Field {fixed[0]!r} is set at intake and never changed: the ledger's indexes and "
+            "handler counts are built from it (a replay is the way to run an event again)."
+        )
+    return encode_fields(values)
 
 
 def encode_fields(values: dict[str, Any]) -> dict[str, str]:

@@ -67,6 +67,7 @@ class ReplaySteps:
                     keys.lease(event_id),
                     keys.outcomes(event_id),
                     keys.schedule,
+                    keys.handler_outcomes,
                     *keys.status_indexes,
                 ]
                 args: list[Any] = [event_id, now, note, STATUS_NAMES, _REPLAYABLE, replay_id]

@@ -11,16 +11,20 @@ import redis
 
 from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import scripts
+from tlhooks.ledger.budget import BudgetSteps
 from tlhooks.ledger.connection import client_for
 from tlhooks.ledger.connection import connect as connect
+from tlhooks.ledger.expectations import ExpectationSteps
 from tlhooks.ledger.intake import IntakeSteps, ReplicaWait
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.migration import LegacyMigration
 from tlhooks.ledger.queries import IndexQueries
-from tlhooks.ledger.record import EventRecord, HandlerOutcome, encode_fields
+from tlhooks.ledger.record import EventRecord, HandlerOutcome, encode_later_fields
+from tlhooks.ledger.reindexing import Reindexing
 from tlhooks.ledger.replaying import ReplaySteps
 from tlhooks.ledger.retention import RetentionSteps
 from tlhooks.ledger.translation import translate_redis_errors as translate_redis_errors
+from tlhooks.ledger.walks import IndexWalks
 from tlhooks.settings import Settings
 from tlhooks.status import SETTLED, EventStatus, sources_of
 
@@ -35,7 +39,17 @@ class RunClaim:
     lease_remaining: float = 0.0
 
 
-class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, LegacyMigration):
+class EventLedger(
+    IntakeSteps,
+    ReplaySteps,
+    RetentionSteps,
+    IndexQueries,
+    IndexWalks,
+    LegacyMigration,
+    Reindexing,
+    BudgetSteps,
+    ExpectationSteps,
+):
     """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
     writes go through it, with Redis errors translated (``translation.py``). All multi-key
     decisions run as Lua scripts (``scripts.py``)."""
@@ -62,6 +76,13 @@ class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, Legacy
         self._update = client.register_script(scripts.UPDATE)
         self._increment = client.register_script(scripts.INCREMENT)
         self._replay = client.register_script(scripts.REPLAY)
+        self._reserve_api_slot = client.register_script(scripts.RESERVE_API_SLOT)
+        self._pause_api = client.register_script(scripts.PAUSE_API)
+        self._delete = client.register_script(scripts.DELETE)
+        self._reindex = client.register_script(scripts.REINDEX)
+        self._read_fields = client.register_script(scripts.READ_FIELDS)
+        self._expect = client.register_script(scripts.EXPECT)
+        self._settle_expectation = client.register_script(scripts.SETTLE_EXPECTATION)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:
@@ -93,7 +114,7 @@ class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, Legacy
     ) -> EventStatus:
         args: list[Any] = [event_id, target.value, time.time(), note]
         args += [STATUS_NAMES, ",".join(sorted(sources)), int(target.settled)]
-        for name, value in encode_fields(fields).items():
+        for name, value in encode_later_fields(fields).items():
             args += [name, value]
         keys = [self.keys.event(event_id), self.keys.history(event_id), self.keys.unsettled]
         keys += self.keys.status_indexes
@@ -109,7 +130,7 @@ class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, Legacy
 
     def update(self, event_id: str, **fields: Any) -> None:
         """Set fields of a stored event; EventNotFound if it is not (or no longer) stored."""
-        args = [item for pair in encode_fields(fields).items() for item in pair]
+        args = [item for pair in encode_later_fields(fields).items() for item in pair]
         if not args:
             return
         with translate_redis_errors():
@@ -132,6 +153,7 @@ class EventLedger(IntakeSteps, ReplaySteps, RetentionSteps, IndexQueries, Legacy
         its outcome must not overwrite the one the new run records.
         """
         keys = [self.keys.outcomes(event_id), self.keys.lease(event_id), self.keys.event(event_id)]
+        keys.append(self.keys.handler_outcomes)
         with translate_redis_errors():
             stored = self._save_outcome(
                 keys=keys, args=[token, outcome.handler, outcome.model_dump_json()]

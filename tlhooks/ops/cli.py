@@ -10,17 +10,19 @@ import json
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 import click
 from tqdm import tqdm
 
 from tlhooks.errors import TlhooksError
+from tlhooks.ops.listing import Count, cap_note
 from tlhooks.ops.replay import ReplayPlan, ReplayRequest, ReplayStage
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import OpsService, build_filter, detail, summary
 from tlhooks.ops.table import render_table
-from tlhooks.ops.views import event_text, plan_text
+from tlhooks.ops.views import event_text, plan_text, stats_text
 from tlhooks.settings import load_settings
 from tlhooks.status import EventStatus
 
@@ -87,26 +89,55 @@ def events_group() -> None:
 
 @events_group.command(name="list")
 @filter_options
-@click.option("--limit", default=50, show_default=True, help="Events per page.")
-@click.option("--page", default=1, show_default=True, help="Page number, newest first.")
+@click.option(
+    "--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="Events per page."
+)
+@click.option(
+    "--page", default=1, show_default=True, type=click.IntRange(1), help="Page, newest first."
+)
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_events(limit: int, page: int, count_only: bool, as_json: bool, **params: Any) -> None:
-    """List events, newest first."""
+    """List events, newest first, from the narrowest index. One list examines at most
+    TLHOOKS_OPS_SCAN_CAP events and says so when it stopped there; --count is exact when one
+    index answers it (or the events to examine are within the cap), else a lower bound."""
     ops, selection = service(), make_filter(params)
     if count_only:
-        number = ops.count(selection)
-        click.echo(number)
-        sys.exit(0 if number else 1)
-    rows = [summary(r) for r in ops.find(selection, limit=limit, offset=(page - 1) * limit)]
+        print_count(ops.count(selection), as_json)
+    if page * limit > ops.scan_cap:
+        raise click.UsageError(
+            f"--page {page} with --limit {limit} goes past the {ops.scan_cap:,} newest matches "
+            "a list may reach (TLHOOKS_OPS_SCAN_CAP); narrow it with --since/--until instead."
+        )
+    found = ops.page(selection, limit=limit, offset=(page - 1) * limit)
+    rows = [summary(r) for r in found.records]
     if as_json:
         emit(rows)
-        sys.exit(0 if rows else 1)
-    columns = ["received_at", "status", "event_type", "task_id", "custom_id", "event_id"]
-    if selection.redelivered or selection.reused_id:
-        columns += ["deliveries", "reused_deliveries"]
-    click.echo(render_table(rows, [*columns, "last_error"]))
+    else:
+        columns = ["received_at", "status", "event_type", "task_id", "custom_id", "event_id"]
+        if selection.redelivered or selection.reused_id:
+            columns += ["deliveries", "reused_deliveries"]
+        click.echo(render_table(rows, [*columns, "last_error"]))
+    if not found.complete:
+        click.echo(cap_note(found.examined), err=True)
     sys.exit(0 if rows else 1)
+
+
+def print_count(counted: Count, as_json: bool) -> None:
+    """The number alone when exact; a bound is printed as one, with the estimate."""
+    if as_json:
+        emit({**asdict(counted), "estimate": counted.estimate})
+    elif counted.exact:
+        click.echo(counted.count)
+    else:
+        click.echo(f"at least {counted.count}")
+        click.echo(
+            f"A bound, not an exact count: {counted.examined:,} of {counted.candidates:,} "
+            f"candidate events examined (TLHOOKS_OPS_SCAN_CAP), about {counted.estimate:,} "
+            "in all; narrow the filters (e.g. --since/--until) for an exact count.",
+            err=True,
+        )
+    sys.exit(0 if counted.count else 1)
 
 
 @events_group.command()
@@ -133,17 +164,7 @@ def stats(as_json: bool) -> None:
     if as_json:
         emit(data)
         return
-    click.echo(f"events: {data['total']}")
-    for status, number in data["by_status"].items():
-        click.echo(f"  {status:<10} {number}")
-    for name, states in data["by_handler"].items():
-        click.echo(f"handler {name}: " + ", ".join(f"{k} {v}" for k, v in states.items()))
-    oldest = data["oldest_unsettled"]
-    click.echo(
-        "oldest unsettled: none"
-        if oldest is None
-        else f"oldest unsettled: {oldest['event_id']} ({oldest['age_seconds']} s old)"
-    )
+    click.echo(stats_text(data))
 
 
 @events_group.command()

@@ -4,35 +4,42 @@ ledger's own: ``EventLedger.expire``)."""
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from tlhooks.ledger import EventLedger
-from tlhooks.ops.selection import EventFilter, select
+from tlhooks.ops.listing import select
+from tlhooks.ops.selection import EventFilter
 
 _PAGE = 500
 
 
 def stats(ledger: EventLedger, now: float | None = None) -> dict[str, Any]:
+    """Counts by state (the state indexes), by handler and outcome (the counts the ledger's
+    scripts keep) and the oldest unsettled event: a few Redis reads, whatever the ledger's size."""
     current = time.time() if now is None else now
-    by_handler: dict[str, Counter[str]] = defaultdict(Counter)
     counts = ledger.status_counts()
     oldest = ledger.oldest_unsettled()
-    offset = 0
-    while ids := ledger.arrival_ids(offset=offset, limit=_PAGE, newest_first=False):
-        offset += len(ids)
-        for record in ledger.get_many(ids):
-            for name in record.handlers:
-                by_handler[name][record.outcome(name).state.value] += 1
     by_status = {status.value: n for status, n in counts.items()}
     return {
         "total": sum(by_status.values()),
         "by_status": {k: v for k, v in by_status.items() if v},
-        "by_handler": {name: dict(names) for name, names in sorted(by_handler.items())},
+        "by_handler": ledger.handler_outcome_counts(),
         "oldest_unsettled": None
         if oldest is None
         else {"event_id": oldest[0], "age_seconds": round(current - oldest[1], 1)},
+        "api": api_budget(ledger),
+    }
+
+
+def api_budget(ledger: EventLedger) -> dict[str, Any]:
+    """The shared API budget's counters: 429s, pauses, deferred runs, and a pause in force."""
+    state = ledger.budget_state()
+    return {
+        "rate_limited": state.rate_limited,
+        "pauses": state.pauses,
+        "deferrals": state.deferrals,
+        "paused_until": state.paused_until,
     }
 
 

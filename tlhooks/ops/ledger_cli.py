@@ -39,3 +39,23 @@ def migrate(dry_run: bool, as_json: bool) -> None:
     )
     for key in data["conflict_keys"]:
         click.echo(f"  kept {key}")
+
+
+@ledger_group.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def reindex(as_json: bool) -> None:
+    """Build the type, custom_id and handler indexes and the handler outcome counts for events
+    stored before them; run once after upgrading (after `ledger migrate` if that is due). Safe
+    while receivers and workers run; running it again changes nothing."""
+    try:
+        ledger = EventLedger.from_settings(load_settings())
+    except TlhooksError as exc:
+        raise click.ClickException(str(exc)) from None
+    data = ledger.reindex().to_dict()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(
+        f"{data['events']} events: {data['tallied']} indexed and counted now, "
+        f"{data['indexed']} counted already (their index entries checked)."
+    )

@@ -1,22 +1,22 @@
-"""EventFilter and selection: which events a list, replay or purge is about."""
+"""EventFilter: which events a list, count, replay or purge is about, judged on EventFacts."""
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
-from tlhooks.ledger import EventLedger, EventRecord
+from tlhooks.ledger import EventRecord
+from tlhooks.ledger.keys import CUSTOM_ID_SEPARATOR
 from tlhooks.status import EventStatus
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_CHUNK = 500
 
 
 def parse_moment(text: str, now: float | None = None) -> float:
@@ -46,6 +46,55 @@ def _moment(value: str, current: float) -> float | None:
 
 
 @dataclass(frozen=True)
+class EventFacts:
+    """What a filter looks at in an event: read from a whole record, or from the few hash
+    fields ``EventLedger.filter_fields`` returns, so both are judged by the same code."""
+
+    status: str
+    event_type: str
+    custom_id: str
+    task_id: str | None
+    handlers: tuple[str, ...]
+    received_at: float
+    last_error: str
+    deliveries: int
+    reused_deliveries: int
+
+    @classmethod
+    def from_record(cls, record: EventRecord) -> EventFacts:
+        return cls(
+            record.status.value,
+            record.event_type,
+            record.custom_id or "",
+            record.task_id,
+            tuple(record.handlers),
+            record.received_at,
+            record.last_error or "",
+            record.deliveries,
+            record.reused_deliveries,
+        )
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, str | None]) -> EventFacts:
+        """From hash values as stored ('' and absent both mean unset, as in EventRecord)."""
+
+        def text(name: str) -> str:
+            return fields.get(name) or ""
+
+        return cls(
+            text("status"),
+            text("event_type"),
+            text("custom_id"),
+            text("task_id") or None,
+            tuple(json.loads(text("handlers") or "[]")),
+            float(text("received_at") or 0),
+            text("last_error"),
+            int(text("deliveries") or 1),
+            int(text("reused_deliveries") or 0),
+        )
+
+
+@dataclass(frozen=True)
 class EventFilter:
     """Every criterion is optional; an empty filter selects every event."""
 
@@ -61,63 +110,33 @@ class EventFilter:
     reused_id: bool = False
 
     def matches(self, record: EventRecord) -> bool:
+        return self.admits(EventFacts.from_record(record))
+
+    def admits(self, facts: EventFacts) -> bool:
         checks = (
-            not self.statuses or record.status in self.statuses,
-            self.event_type is None or record.event_type == self.event_type,
-            self.custom_id is None or fnmatch.fnmatchcase(record.custom_id or "", self.custom_id),
-            self.task_id is None or record.task_id == self.task_id,
-            self.handler is None or self.handler in record.handlers,
-            self.since is None or record.received_at >= self.since,
-            self.until is None or record.received_at <= self.until,
-            self.error is None or self.error.lower() in (record.last_error or "").lower(),
-            not self.redelivered or record.deliveries > 1,
-            not self.reused_id or record.reused_deliveries > 0,
+            not self.statuses or facts.status in self.statuses,
+            self.event_type is None or facts.event_type == self.event_type,
+            self.custom_id is None or fnmatch.fnmatchcase(facts.custom_id, self.custom_id),
+            self.task_id is None or facts.task_id == self.task_id,
+            self.handler is None or self.handler in facts.handlers,
+            self.since is None or facts.received_at >= self.since,
+            self.until is None or facts.received_at <= self.until,
+            self.error is None or self.error.lower() in facts.last_error.lower(),
+            not self.redelivered or facts.deliveries > 1,
+            not self.reused_id or facts.reused_deliveries > 0,
         )
         return all(checks)
 
+    @property
+    def custom_prefix(self) -> str:
+        """The literal head of the custom_id glob, before its first wildcard."""
+        pattern = self.custom_id or ""
+        cut = min((pattern.index(c) for c in "*?[" if c in pattern), default=len(pattern))
+        return pattern[:cut]
 
-def _candidate_ids(ledger: EventLedger, selection: EventFilter) -> Iterator[list[str]]:
-    """Chunks of ids, newest first, from the narrowest index the filter allows."""
-    since = selection.since if selection.since is not None else "-inf"
-    until = selection.until if selection.until is not None else "+inf"
-    if selection.task_id is not None:
-        yield ledger.task_event_ids(selection.task_id)
-        return
-    if selection.reused_id or selection.redelivered:
-        index: Literal["reused", "redelivered"] = "reused" if selection.reused_id else "redelivered"
-        yield from _chunks(ledger.arrival_ids(index=index, since=since, until=until))
-        return
-    if selection.statuses:
-        yield from _chunks(ledger.ids_in_statuses(selection.statuses))
-        return
-    offset = 0
-    while chunk := ledger.arrival_ids(since=since, until=until, offset=offset, limit=_CHUNK):
-        yield chunk
-        offset += len(chunk)
-
-
-def _chunks(ids: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
-
-
-def select(
-    ledger: EventLedger, selection: EventFilter, *, limit: int | None = None, offset: int = 0
-) -> Iterator[EventRecord]:
-    """Matching records, newest first, skipping ``offset`` and stopping after ``limit``."""
-    skipped = produced = 0
-    for ids in _candidate_ids(ledger, selection):
-        for record in ledger.get_many(ids):
-            if not selection.matches(record):
-                continue
-            if skipped < offset:
-                skipped += 1
-                continue
-            yield record
-            produced += 1
-            if limit is not None and produced >= limit:
-                return
-
-
-def count(ledger: EventLedger, selection: EventFilter) -> int:
-    return sum(1 for _ in select(ledger, selection))
+    @property
+    def custom_is_prefix(self) -> bool:
+        """True when the glob is ``<literal>*``: every custom_id under its prefix matches."""
+        pattern = self.custom_id or ""
+        prefix = self.custom_prefix
+        return pattern == prefix + "*" and CUSTOM_ID_SEPARATOR not in prefix

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tlhooks.ledger import EventLedger, EventRecord
-from tlhooks.ops import housekeeping
+from tlhooks.ops import housekeeping, listing
+from tlhooks.ops.listing import Count, Page, select
 from tlhooks.ops.replay import Replayer, ReplayPlan, ReplayRequest, ReplayStage, ReplaySummary
-from tlhooks.ops.selection import EventFilter, count, parse_moment, select
+from tlhooks.ops.selection import EventFilter, parse_moment
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import Settings
 from tlhooks.status import EventStatus
@@ -89,19 +90,33 @@ def detail(record: EventRecord) -> dict[str, Any]:
 
 
 class OpsService:
-    def __init__(self, ledger: EventLedger, publisher: EventPublisher) -> None:
+    """Lists, counts, stats, replays and purges; a list or a count examines at most
+    ``scan_cap`` candidate events (``TLHOOKS_OPS_SCAN_CAP``) and says when it stopped there."""
+
+    def __init__(
+        self,
+        ledger: EventLedger,
+        publisher: EventPublisher,
+        scan_cap: int = listing.DEFAULT_SCAN_CAP,
+    ) -> None:
         self.ledger = ledger
         self.replayer = Replayer(ledger, publisher)
+        self.scan_cap = scan_cap
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpsService:
-        return cls(EventLedger.from_settings(settings), EventPublisher.from_settings(settings))
+        ledger = EventLedger.from_settings(settings)
+        return cls(ledger, EventPublisher.from_settings(settings), settings.ops_scan_cap)
+
+    def page(self, selection: EventFilter, limit: int = 50, offset: int = 0) -> Page:
+        """Matching events newest first, from the narrowest index; see tlhooks.ops.listing."""
+        return listing.page(self.ledger, selection, limit=limit, offset=offset, cap=self.scan_cap)
 
     def find(self, selection: EventFilter, limit: int = 50, offset: int = 0) -> list[EventRecord]:
-        return list(select(self.ledger, selection, limit=limit, offset=offset))
+        return self.page(selection, limit, offset).records
 
-    def count(self, selection: EventFilter) -> int:
-        return count(self.ledger, selection)
+    def count(self, selection: EventFilter) -> Count:
+        return listing.count(self.ledger, selection, self.scan_cap)
 
     def show(self, key: str) -> list[EventRecord]:
         """An event by id, or every event of a task by task id; nothing for any other text.

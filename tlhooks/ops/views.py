@@ -46,6 +46,17 @@ def current_error(record: EventRecord) -> str | None:
     return record.last_error.splitlines()[0][:200]
 
 
+def dropped_result(record: EventRecord) -> str | None:
+    """What a handled event says of the result it no longer keeps (TLHOOKS_SETTLED_RESULTS)."""
+    kept = record.result_digest
+    if record.task is not None or not kept or kept.get("bytes") is None:
+        return None
+    return (
+        f"dropped once handled ({kept['bytes']:,} bytes, sha256 {str(kept['sha256'])[:12]}); "
+        "a replay fetches it again"
+    )
+
+
 def event_text(record: EventRecord) -> str:
     """One event as a page: a header, the timeline, deliveries, outcomes and errors."""
     header = [
@@ -57,6 +68,8 @@ def event_text(record: EventRecord) -> str:
         ("received", iso(record.received_at)),
         ("updated", iso(record.updated_at)),
         ("attempts", record.attempts),
+        ("429s", record.rate_limited or None),  # pacing by the platform, never an attempt
+        ("api slot", iso(record.api_slot_at)),
         ("deliveries", record.deliveries),
         ("handlers", ", ".join(record.handlers) or "none"),
         (
@@ -66,6 +79,7 @@ def event_text(record: EventRecord) -> str:
             else None,
         ),
         ("next attempt", iso(record.next_attempt_at)),
+        ("result", dropped_result(record)),
     ]
     lines = [f"{name + ':':<14}{value}" for name, value in header if value not in (None, "")]
     timeline = [{"at": iso(t.at), "status": t.status.value, "note": t.note} for t in record.history]
@@ -116,3 +130,26 @@ def error_lines(record: EventRecord) -> list[str]:
             else:
                 lines.append(f"  {item}")
     return lines
+
+
+def stats_text(data: Mapping[str, Any]) -> str:
+    """``events stats`` for people: counts by state and handler, the oldest unsettled event
+    and the shared API budget's pushback."""
+    lines = [f"events: {data['total']}"]
+    lines += [f"  {status:<10} {number}" for status, number in data["by_status"].items()]
+    for name, states in data["by_handler"].items():
+        lines.append(f"handler {name}: " + ", ".join(f"{k} {v}" for k, v in states.items()))
+    oldest = data["oldest_unsettled"]
+    lines.append(
+        "oldest unsettled: none"
+        if oldest is None
+        else f"oldest unsettled: {oldest['event_id']} ({oldest['age_seconds']} s old)"
+    )
+    api = data["api"]
+    paused = f", paused until {iso(api['paused_until'])}" if api["paused_until"] else ""
+    lines.append(
+        f"api: {plural(api['rate_limited'], '429 answer')}, "
+        f"{plural(api['pauses'], 'pause')}, "
+        f"{plural(api['deferrals'], 'run')} deferred for a budget slot{paused}"
+    )
+    return "\n".join(lines)

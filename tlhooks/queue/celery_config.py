@@ -52,6 +52,7 @@ from tlhooks.settings import Settings
 
 PROCESS_TASK = "tlhooks.process_event"
 SWEEP_TASK = "tlhooks.sweep"
+RECONCILE_TASK = "tlhooks.reconcile"
 
 
 def sweep_queue(settings: Settings) -> str:
@@ -157,7 +158,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_publish_retry_policy": publish_retry_policy(),
         "task_default_queue": settings.queue,
         "task_queues": [_queue(settings.queue, settings), _queue(sweep_queue(settings), settings)],
-        "task_routes": {SWEEP_TASK: {"queue": sweep_queue(settings)}},
+        "task_routes": {
+            SWEEP_TASK: {"queue": sweep_queue(settings)},
+            RECONCILE_TASK: {"queue": sweep_queue(settings)},
+        },
         "worker_prefetch_multiplier": 1,
         "worker_pool": settings.worker_pool,
         "worker_concurrency": settings.worker_concurrency,
@@ -169,7 +173,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "task": SWEEP_TASK,
                 "schedule": settings.sweep_interval,
                 "options": {"expires": max(settings.sweep_interval * 2, 2.0)},
-            }
+            },
+            "tlhooks-reconcile": {
+                "task": RECONCILE_TASK,
+                "schedule": settings.reconcile_interval,
+                "options": {"expires": max(settings.reconcile_interval * 2, 2.0)},
+            },
         },
         "beat_schedule_filename": str(settings.state_dir / "beat-schedule"),
     }

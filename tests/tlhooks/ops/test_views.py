@@ -11,7 +11,7 @@ from tlhooks.ledger import EventLedger, EventRecord, HandlerState
 from tlhooks.ledger.record import HandlerOutcome, Transition
 from tlhooks.ops.replay import ReplayPlan, ReplayRequest
 from tlhooks.ops.service import OpsService, summary
-from tlhooks.ops.views import event_text, plan_text
+from tlhooks.ops.views import event_text, plan_text, stats_text
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import Settings
 from tlhooks.status import EventStatus
@@ -174,3 +174,38 @@ def test_a_dry_run_that_would_run_nothing_exits_1_without_a_replay_id(
     assert "rpl_" not in dry.output
     assert "{" not in dry.output
     assert json.loads(as_json.output)["plan"]["replay_id"] is None
+
+
+def test_stats_text_says_how_the_platform_pushed_back() -> None:
+    data = {
+        "total": 3,
+        "by_status": {"handled": 2, "queued": 1},
+        "by_handler": {"h": {"succeeded": 2}},
+        "oldest_unsettled": {"event_id": "whe_1", "age_seconds": 4.0},
+        "api": {"rate_limited": 1, "pauses": 2, "deferrals": 5, "paused_until": 1_800_000_000.0},
+    }
+
+    text = stats_text(data)
+
+    assert "oldest unsettled: whe_1 (4.0 s old)" in text
+    assert text.splitlines()[-1] == (
+        "api: 1 429 answer, 2 pauses, 5 runs deferred for a budget slot, "
+        "paused until 2027-01-15T08:00:00+00:00"
+    )
+
+
+def test_a_handled_event_says_its_result_was_dropped_and_how_to_get_it_back() -> None:
+    record = EventRecord.model_validate(
+        {
+            "event_id": "whe_1",
+            "event_type": "analyze.task.ready",
+            "status": "handled",
+            "received_at": 1.0,
+            "updated_at": 2.0,
+            "result_digest": {"status": "ready", "bytes": 4096, "sha256": "ab" * 32},
+        }
+    )
+
+    assert "result:       dropped once handled (4,096 bytes, sha256 abababababab); a replay" in (
+        event_text(record)
+    )

@@ -2,14 +2,18 @@
 -- re-does, unless a run holds it or its state may not be replayed. The caller passes one event
 -- per call (pipelined for a batch) with that event's own keys.
 -- KEYS[1] event, KEYS[2] history, KEYS[3] unsettled, KEYS[4] lease, KEYS[5] outcomes,
---      KEYS[6] schedule, KEYS[7..] every status index, in the order of ARGV[4]
+--      KEYS[6] schedule, KEYS[7] handler_outcomes, KEYS[8..] every status index, in the order
+--      of ARGV[4]
 -- ARGV[1] event_id, ARGV[2] now, ARGV[3] note, ARGV[4] status names (comma-separated),
 --      ARGV[5] replayable statuses (comma-separated), ARGV[6] replay_id,
 --      ARGV[7] clear_task ('1'/'0'), ARGV[8] clear_validation ('1'/'0'),
 --      ARGV[9] reset: 'all' | 'unsucceeded' | one handler's name
 -- Returns {'ok', previous} or {'missing', ''} or {'running' | 'refused', status}.
+-- The outcomes it clears go back to 'pending' in handler_outcomes (handler_tally.lua, loaded
+-- first with status_index.lua).
 local event_key, history_key, unsettled_key = KEYS[1], KEYS[2], KEYS[3]
 local lease_key, outcomes_key, schedule_key = KEYS[4], KEYS[5], KEYS[6]
+local handler_outcomes_key = KEYS[7]
 local event_id = ARGV[1]
 local now = tonumber(ARGV[2])
 local note = ARGV[3]
@@ -41,6 +45,7 @@ end
 if clear_validation then
   redis.call('HSET', event_key, 'validation', '')
 end
+local before = handler_tally(event_key, outcomes_key)
 if reset == 'all' then
   redis.call('DEL', outcomes_key)
 elseif reset == 'unsucceeded' then
@@ -53,6 +58,7 @@ elseif reset == 'unsucceeded' then
 else
   redis.call('HDEL', outcomes_key, reset)
 end
+apply_tally(handler_outcomes_key, before, handler_tally(event_key, outcomes_key))
 redis.call('ZREM', schedule_key, event_id)
 redis.call('ZREM', indexes[status], event_id)
 redis.call('ZADD', indexes['queued'], now, event_id)
