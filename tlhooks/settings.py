@@ -7,17 +7,19 @@ Every problem is reported at start-up as one sentence that names the variable, e
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import httpx
-from kombu.transport import TRANSPORT_ALIASES
-from kombu.utils.url import url_to_parts
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from redis.connection import parse_url
 
+from tlhooks._addresses import (
+    check_api_base_url,
+    check_broker_url,
+    check_redis_url,
+    sentinel_address,
+)
+from tlhooks._addresses import redacted as redacted
 from tlhooks.errors import ConfigurationError
 
 ENV_PREFIX = "TLHOOKS_"
@@ -54,6 +56,12 @@ class Settings(BaseSettings):
     redis_socket_timeout: float = Field(2.0, gt=0)
     key_prefix: str = Field("tlhooks", pattern=r"^[A-Za-z0-9_.-]+$")
     queue: str = Field("tlhooks", pattern=r"^[A-Za-z0-9_.-]+$")
+    # Redis through Sentinel, and replicas a 202 waits for (README, "Redis that fails over")
+    redis_sentinels: CommaList = Field(default_factory=list)
+    redis_sentinel_master: str = Field("", pattern=r"^[A-Za-z0-9_.:-]*$")
+    redis_sentinel_password: str | None = None
+    redis_wait_replicas: int = Field(0, ge=0)
+    redis_wait_timeout: float = Field(0.5, gt=0)
     # RabbitMQ broker only (README, "RabbitMQ as the broker")
     rabbitmq_queue_type: Literal["quorum", "classic"] = "quorum"
 
@@ -96,19 +104,23 @@ class Settings(BaseSettings):
     header_read_timeout: float = Field(10.0, gt=0)
     rejection_log_per_second: int = Field(5, ge=0)
 
-    @field_validator("webhook_secrets", "handlers", mode="before")
+    @field_validator("webhook_secrets", "handlers", "redis_sentinels", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("api_base_url")
+    @field_validator("redis_sentinels")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+    def _check_sentinels(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            sentinel_address(entry)
+        return value
+
+    _check_api_base_url = field_validator("api_base_url")(check_api_base_url)
+    _check_redis_url = field_validator("redis_url")(check_redis_url)
+    _check_broker_url = field_validator("broker_url")(check_broker_url)
 
     @model_validator(mode="after")
     def _check_relations(self) -> Settings:
@@ -124,6 +136,35 @@ class Settings(BaseSettings):
                 "comes back while its lease still looks alive; raise the first or lower the second"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_sentinel_and_wait(self) -> Settings:
+        if bool(self.redis_sentinels) != bool(self.redis_sentinel_master):
+            raise ValueError(
+                "TLHOOKS_REDIS_SENTINELS and TLHOOKS_REDIS_SENTINEL_MASTER go together: set both "
+                "(the Sentinels' host:port list and the name of the primary they monitor) or "
+                "neither"
+            )
+        urls = {"TLHOOKS_REDIS_URL": self.redis_url, "TLHOOKS_BROKER_URL": self.broker_url}
+        for name, url in urls.items() if self.redis_sentinels else ():
+            if url.startswith(("rediss://", "unix://")):
+                raise ValueError(
+                    f"{name} must be a redis:// URL when TLHOOKS_REDIS_SENTINELS is set (its "
+                    "database and password apply, the Sentinels name the host; TLS and unix "
+                    f"sockets are not supported through Sentinel), not {redacted(url)!r}"
+                )
+        if self.redis_wait_timeout >= min(self.redis_socket_timeout, self.intake_timeout):
+            raise ValueError(
+                "TLHOOKS_REDIS_WAIT_TIMEOUT must be shorter than TLHOOKS_REDIS_SOCKET_TIMEOUT "
+                f"and TLHOOKS_INTAKE_TIMEOUT ({self.redis_wait_timeout} >= "
+                f"{min(self.redis_socket_timeout, self.intake_timeout)}), or the receiver gives "
+                "up before the replicas answer; lower the first or raise the others"
+            )
+        return self
+
+    @property
+    def sentinel_addresses(self) -> list[tuple[str, int]]:
+        return [sentinel_address(entry) for entry in self.redis_sentinels]
 
     @property
     def effective_broker_url(self) -> str:
@@ -152,66 +193,18 @@ class Settings(BaseSettings):
     # Local state of this deployment (beat's schedule), relative to the working directory.
     state_dir: Path = Path(".tlhooks")
 
-    @field_validator("redis_url")
-    @classmethod
-    def _check_redis_url(cls, value: str) -> str:
-        if value.partition("://")[0] not in REDIS_SCHEMES:
-            raise ValueError(
-                f"{REDIS_URL_HINT} (its scheme must be redis://, rediss:// or unix://)"
-            )
-        try:
-            parse_url(value)  # type: ignore[no-untyped-call]
-        except ValueError as exc:
-            raise ValueError(f"{REDIS_URL_HINT} ({_lower(exc)})") from None
-        return value
 
-    @field_validator("broker_url")
-    @classmethod
-    def _check_broker_url(cls, value: str) -> str:
-        scheme, separator, _ = value.partition("://")
-        if not value or scheme in REDIS_SCHEMES:
-            return cls._check_redis_url(value) if value else value
-        if not separator or scheme not in TRANSPORT_ALIASES:
-            raise ValueError(f"{BROKER_URL_HINT} (its scheme names no kombu transport)")
-        try:
-            url_to_parts(value)
-        except ValueError as exc:
-            raise ValueError(f"{BROKER_URL_HINT} ({_lower(exc)})") from None
-        return value
-
-    @field_validator("api_base_url")
-    @classmethod
-    def _check_api_base_url(cls, value: str) -> str:
-        try:
-            host = httpx.URL(value).host
-        except httpx.InvalidURL as exc:
-            raise ValueError(f"must be an http(s) URL with a host ({_lower(exc)})") from None
-        if not host:
-            raise ValueError("must be an http(s) URL with a host")
-        return value
-
-
-REDIS_SCHEMES = ("redis", "rediss", "unix")
-REDIS_URL_HINT = "must be a Redis URL like redis://127.0.0.1:6379/0"
-BROKER_URL_HINT = "must be a broker URL like redis://127.0.0.1:6379/0 or amqp://host:5672//"
-
-
-def _lower(exc: Exception) -> str:
-    text = str(exc).rstrip(".")
-    return text[:1].lower() + text[1:]
-
-
-SECRET_FIELDS = frozenset({"webhook_secrets", "api_key", "admin_token"})
+SECRET_FIELDS = frozenset({"webhook_secrets", "api_key", "admin_token", "redis_sentinel_password"})
 
 
 def secret_values(settings: Settings) -> list[str]:
     """Every configured secret, for the log handler to mask should one ever reach a line."""
-    return [*settings.webhook_secrets, settings.api_key, settings.admin_token or ""]
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, fit for an error message or a log line."""
-    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+    return [
+        *settings.webhook_secrets,
+        settings.api_key,
+        settings.admin_token or "",
+        settings.redis_sentinel_password or "",
+    ]
 
 
 def _shown(field: str, value: Any) -> str:

@@ -16,6 +16,7 @@ from emulator.commands import emulator_command, trigger_command
 from tlhooks import __version__
 from tlhooks.dev import DevStack, redis_answers
 from tlhooks.errors import StorageUnavailable, TlhooksError
+from tlhooks.ledger import EventLedger
 from tlhooks.ops.cli import events_group
 from tlhooks.ops.ledger_cli import ledger_group
 from tlhooks.settings import Settings, load_settings, redacted
@@ -27,6 +28,13 @@ def unreachable(exc: Exception, settings: Settings) -> str:
     """One sentence naming the store that did not answer, its URL and the variable to fix."""
     cause = exc.__cause__ if isinstance(exc, StorageUnavailable) and exc.__cause__ else exc
     reason = str(cause).rstrip(".") or type(cause).__name__
+    if isinstance(cause, redis.RedisError) and settings.redis_sentinels:
+        return (
+            f"Cannot reach the Redis primary {settings.redis_sentinel_master!r} through the "
+            f"Sentinels {', '.join(settings.redis_sentinels)} ({reason}); start them, or set "
+            "TLHOOKS_REDIS_SENTINELS and TLHOOKS_REDIS_SENTINEL_MASTER to Sentinels that "
+            "monitor it."
+        )
     if isinstance(cause, redis.RedisError):
         what, url, variable = "Redis", settings.redis_url, "TLHOOKS_REDIS_URL"
     else:
@@ -67,7 +75,10 @@ def main() -> None:
 def dev(port: int, emulator_port: int, state_dir: Path, no_demo: bool) -> None:
     """Run receiver, worker, emulator (and Redis if needed) locally, then send a demo event."""
     settings = load_settings(api_base_url=f"http://127.0.0.1:{emulator_port}/v1.3")
-    if "TLHOOKS_REDIS_URL" in os.environ and not redis_answers(settings.redis_url):
+    if settings.redis_sentinels:  # the Sentinels' primary, never a Redis of dev's own
+        EventLedger.from_settings(settings).ping()
+        os.environ.setdefault("TLHOOKS_REDIS_URL", settings.redis_url)
+    elif "TLHOOKS_REDIS_URL" in os.environ and not redis_answers(settings.redis_url):
         raise click.ClickException(
             f"Redis at {redacted(settings.redis_url)} does not answer; start it, or unset "
             "TLHOOKS_REDIS_URL and tlhooks dev starts a private one."

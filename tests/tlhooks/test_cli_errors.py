@@ -148,3 +148,15 @@ def test_a_replay_whose_broker_does_not_answer_names_the_broker_variable(
     assert isinstance(result.exception, SystemExit), result.exception
     last = result.output.splitlines()[-1]
     assert_one_sentence_naming(last, result.exit_code, "TLHOOKS_BROKER_URL", "the broker")
+
+
+@pytest.mark.parametrize("command", [["events", "stats"], ["dev", "--no-demo"]], ids=" ".join)
+def test_sentinels_that_do_not_answer_are_named_in_one_sentence(command: list[str]) -> None:
+    sentinels = f"127.0.0.1:{free_port()},127.0.0.1:{free_port()}"
+    env = {"TLHOOKS_REDIS_SENTINELS": sentinels, "TLHOOKS_REDIS_SENTINEL_MASTER": "tlhooks"}
+    result = CliRunner().invoke(main, command, env=env)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert_one_sentence_naming(
+        result.output, result.exit_code, "TLHOOKS_REDIS_SENTINELS", sentinels.split(",")[0]
+    )
+    assert not (Path.cwd() / ".tlhooks").exists()

@@ -1,4 +1,12 @@
-"""The intake steps of the ledger: accept a delivery, and mark or release its publish claim."""
+"""The intake steps of the ledger: accept a delivery, and mark or release its publish claim.
+
+With ``ReplicaWait.replicas`` (``TLHOOKS_REDIS_WAIT_REPLICAS``) an accepted delivery is not
+reported until that many replicas have it: the scripts and ``WAIT`` run on one connection (WAIT
+counts the writes of its own connection), and fewer acknowledgements in time is a StorageRefused,
+so the receiver answers 503 and the platform delivers again. The write stays on the primary; the
+next delivery of the id finds it and waits again. This closes the window in which an
+asynchronous failover loses an acknowledged event (README, "Redis that fails over").
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ from typing import Any
 import redis
 from redis.commands.core import Script
 
+from tlhooks.errors import StorageRefused
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.record import encode_fields
 from tlhooks.ledger.translation import translate_redis_errors
@@ -45,11 +54,20 @@ class Arrival:
     body_sha256: str = ""
 
 
+@dataclass(frozen=True)
+class ReplicaWait:
+    """How many replicas must have an accepted delivery, and how long to wait for them."""
+
+    replicas: int = 0
+    timeout: float = 0.5
+
+
 class IntakeSteps:
     """Mixed into EventLedger, which registers the scripts."""
 
     client: redis.Redis
     keys: LedgerKeys
+    replica_wait: ReplicaWait
     _accept: Script
     _mark_published: Script
     _release_publish: Script
@@ -87,13 +105,19 @@ class IntakeSteps:
 
     def accept_many(self, arrivals: Sequence[Arrival]) -> list[IntakeResult]:
         """``accept`` for each arrival, one ACCEPT script call each, in one pipeline (imports
-        and benchmarks fill a ledger this way, with every index and count kept)."""
+        and benchmarks fill a ledger this way, with every index and count kept). With replicas
+        to wait for, the pipeline ends with ``WAIT`` and returns only once enough have it all."""
+        wait = self.replica_wait
         with translate_redis_errors():
             pipe = self.client.pipeline(transaction=False)
             for arrival in arrivals:
                 keys, args = self._accept_call(arrival)
                 self._accept(keys=keys, args=args, client=pipe)
+            if wait.replicas:
+                pipe.wait(wait.replicas, int(wait.timeout * 1000))
             replies = pipe.execute()
+        if wait.replicas:
+            self._require_replicas(int(replies.pop()), arrivals)
         return [
             IntakeResult(
                 outcome == "created",
@@ -105,6 +129,17 @@ class IntakeSteps:
                 arrivals, replies, strict=True
             )
         ]
+
+    def _require_replicas(self, acknowledged: int, arrivals: Sequence[Arrival]) -> None:
+        wait = self.replica_wait
+        if acknowledged < wait.replicas:
+            raise StorageRefused(
+                "NOREPLICAS",
+                f"Only {acknowledged} of the {wait.replicas} replica(s) "
+                f"TLHOOKS_REDIS_WAIT_REPLICAS asks for had event {arrivals[0].event_id!r} within "
+                f"{wait.timeout} s (TLHOOKS_REDIS_WAIT_TIMEOUT); it is stored on the primary, "
+                "and a redelivery is accepted once a replica has it.",
+            )
 
     def _accept_call(self, arrival: Arrival) -> tuple[list[str], list[Any]]:
         event_id, fields = arrival.event_id, arrival.fields

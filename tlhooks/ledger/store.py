@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import scripts
 from tlhooks.ledger.budget import BudgetSteps
+from tlhooks.ledger.connection import client_for
+from tlhooks.ledger.connection import connect as connect
 from tlhooks.ledger.expectations import ExpectationSteps
-from tlhooks.ledger.intake import IntakeSteps
+from tlhooks.ledger.intake import IntakeSteps, ReplicaWait
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.migration import LegacyMigration
 from tlhooks.ledger.queries import IndexQueries
@@ -39,18 +39,6 @@ class RunClaim:
     lease_remaining: float = 0.0
 
 
-def connect(url: str, socket_timeout: float) -> redis.Redis:
-    """A Redis client that fails fast: bounded socket waits and no silent retries."""
-    return redis.Redis.from_url(
-        url,
-        decode_responses=True,
-        socket_timeout=socket_timeout,
-        socket_connect_timeout=socket_timeout,
-        health_check_interval=25,
-        retry=Retry(NoBackoff(), 0),
-    )
-
-
 class EventLedger(
     IntakeSteps,
     ReplaySteps,
@@ -66,9 +54,16 @@ class EventLedger(
     writes go through it, with Redis errors translated (``translation.py``). All multi-key
     decisions run as Lua scripts (``scripts.py``)."""
 
-    def __init__(self, client: redis.Redis, keys: LedgerKeys | None = None) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: LedgerKeys | None = None,
+        *,
+        replica_wait: ReplicaWait | None = None,
+    ) -> None:
         self.client = client
         self.keys = keys or LedgerKeys()
+        self.replica_wait = replica_wait or ReplicaWait()
         self._accept = client.register_script(scripts.ACCEPT)
         self._mark_published = client.register_script(scripts.MARK_PUBLISHED)
         self._release_publish = client.register_script(scripts.RELEASE_PUBLISH)
@@ -91,8 +86,8 @@ class EventLedger(
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:
-        client = connect(settings.redis_url, settings.redis_socket_timeout)
-        return cls(client, LedgerKeys(settings.key_prefix))
+        wait = ReplicaWait(settings.redis_wait_replicas, settings.redis_wait_timeout)
+        return cls(client_for(settings), LedgerKeys(settings.key_prefix), replica_wait=wait)
 
     def ping(self, *, write: bool = False) -> None:
         """PING; with ``write`` also prove that Redis takes writes (not OOM, READONLY, ...)."""

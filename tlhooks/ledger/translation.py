@@ -6,6 +6,10 @@ loading its dataset (``LOADING``) or running a long script (``BUSY``), or refusi
 cannot persist (``MISCONF``). Each is a state of the server, not a fault of the request, so it is
 translated here into the StorageUnavailable branch of the exception tree: the receiver answers
 503 with ``Retry-After``, ``/readyz`` reports not ready, workers treat it as retryable.
+
+Through Sentinel, a failover shows as connection errors too: no primary known yet
+(``MasterNotFoundError``), or a connection that still reached the demoted primary (redis-py turns
+its READONLY into a connection error and asks the Sentinels again on the next connect).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterator
 
 import redis
 from redis import exceptions as redis_errors
+from redis.sentinel import MasterNotFoundError
 
 from tlhooks.errors import StorageRefused, StorageUnavailable
 
@@ -34,6 +39,8 @@ REFUSALS = {
     "TRYAGAIN": "the Redis cluster is resharding the key",
     "CLUSTERDOWN": "the Redis cluster is down",
 }
+
+PIPELINE_PREFIX = "of pipeline caused error: "
 
 _CLASSES: dict[type[Exception], str] = {
     redis_errors.OutOfMemoryError: "OOM",
@@ -66,9 +73,11 @@ def _own_code(exc: BaseException) -> str | None:
         if isinstance(exc, cls):
             return code
     if isinstance(exc, redis_errors.ResponseError):
-        words = str(exc).split(maxsplit=1)
+        # In a pipeline, redis-py puts "Command # 1 (...) of pipeline caused error: " first.
+        text = str(exc).rpartition(PIPELINE_PREFIX)[2]
+        words = text.split(maxsplit=1)
         # Inside a Lua script the code may follow "ERR Error running script ...: -OOM ...".
-        for word in words[:1] + [w.lstrip("-") for w in str(exc).split() if w.startswith("-")]:
+        for word in words[:1] + [w.lstrip("-") for w in text.split() if w.startswith("-")]:
             if word in REFUSALS:
                 return word
     return None
@@ -80,6 +89,11 @@ def storage_error(exc: BaseException, what: str = "Redis") -> StorageUnavailable
     if code is not None:
         return StorageRefused(
             code, f"{what} refused the request ({code}): {REFUSALS[code]}. Redis said: {exc}"
+        )
+    if isinstance(exc, MasterNotFoundError):
+        return StorageUnavailable(
+            f"{what} has no primary: no Sentinel names a live one (a failover under way, or "
+            f"TLHOOKS_REDIS_SENTINEL_MASTER names a primary the Sentinels do not monitor): {exc}"
         )
     if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
         return StorageUnavailable(f"{what} did not answer: {exc}")

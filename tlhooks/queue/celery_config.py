@@ -23,6 +23,11 @@ Why each value (see README, "Delivery guarantees"):
   restart is a reconnect, not an "Unrecoverable error" exit; the worker retries the broker
   forever (``broker_connection_max_retries = None``) with Celery's backoff.
 - Socket timeouts and one publish retry make a hung Redis a fast error, never a hung request.
+- Redis through Sentinel (``TLHOOKS_REDIS_SENTINELS``): a Redis broker URL becomes kombu's
+  ``sentinel://`` list, one URL per Sentinel carrying the broker URL's database and password,
+  with ``master_name`` in the transport options; the worker then reconnects to whichever
+  primary the Sentinels name after a failover. Same message format, same queue key, so inline
+  queueing keeps working when the broker is the ledger's Redis.
 - RabbitMQ (``TLHOOKS_BROKER_URL=amqp://...``): publisher confirms (``confirm_publish``), so a
   publish returns only once the broker has taken the message, and durable quorum queues
   (``TLHOOKS_RABBITMQ_QUEUE_TYPE=quorum``, RabbitMQ 3.8 and later; ``classic`` for older servers
@@ -37,10 +42,12 @@ Why each value (see README, "Delivery guarantees"):
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from kombu.entity import Exchange, Queue
+from redis.connection import parse_url
 
-from tlhooks.queue.transport import TRANSPORT
+from tlhooks.queue.transport import SENTINEL_TRANSPORT, TRANSPORT
 from tlhooks.settings import Settings
 
 PROCESS_TASK = "tlhooks.process_event"
@@ -64,7 +71,7 @@ def _queue(name: str, settings: Settings) -> Queue:
 def transport_options(settings: Settings) -> dict[str, Any]:
     if settings.broker_is_amqp:
         return {"confirm_publish": True}
-    return {
+    options: dict[str, Any] = {
         "visibility_timeout": settings.visibility_timeout,
         "socket_timeout": settings.redis_socket_timeout,
         "socket_connect_timeout": settings.redis_socket_timeout,
@@ -73,13 +80,49 @@ def transport_options(settings: Settings) -> dict[str, Any]:
         "unacked_restore_interval": settings.unacked_restore_interval,
         "unacked_restore_throttle": 1,
     }
+    if _through_sentinel(settings):
+        options["master_name"] = settings.redis_sentinel_master
+        options["sentinel_kwargs"] = {
+            "socket_timeout": settings.redis_socket_timeout,
+            "socket_connect_timeout": settings.redis_socket_timeout,
+        }
+        if settings.redis_sentinel_password:
+            options["sentinel_kwargs"]["password"] = settings.redis_sentinel_password
+    return options
 
 
 def broker_transport(settings: Settings) -> str | None:
-    """Our Redis transport (queue/transport.py) for a Redis broker; kombu's choice otherwise."""
+    """Our Redis transports (queue/transport.py) for a Redis broker; kombu's choice otherwise."""
+    if _through_sentinel(settings):
+        return SENTINEL_TRANSPORT
     if settings.effective_broker_url.startswith(("redis://", "rediss://")):
         return TRANSPORT
     return None
+
+
+def broker_url(settings: Settings) -> str:
+    """The broker URL Celery gets: through Sentinel, one ``sentinel://`` URL per Sentinel,
+    each with the broker URL's user, password and database (its host and port are unused)."""
+    if not _through_sentinel(settings):
+        return settings.effective_broker_url
+    parts = parse_url(settings.effective_broker_url)  # type: ignore[no-untyped-call]
+    user, password = parts.get("username") or "", parts.get("password")
+    credentials = f"{quote(user, safe='')}:{quote(password, safe='')}@" if password else ""
+    if user and not password:
+        credentials = f"{quote(user, safe='')}@"
+    db = parts.get("db", 0)
+    return ";".join(
+        f"sentinel://{credentials}{_host(host)}:{port}/{db}"
+        for host, port in settings.sentinel_addresses
+    )
+
+
+def _through_sentinel(settings: Settings) -> bool:
+    return bool(settings.redis_sentinels) and settings.effective_broker_url.startswith("redis://")
+
+
+def _host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def publish_retry_policy() -> dict[str, Any]:
@@ -94,7 +137,7 @@ def publish_retry_policy() -> dict[str, Any]:
 def celery_config(settings: Settings) -> dict[str, Any]:
     options = transport_options(settings)
     return {
-        "broker_url": settings.effective_broker_url,
+        "broker_url": broker_url(settings),
         "broker_transport": broker_transport(settings),
         "broker_transport_options": options,
         "result_backend_transport_options": options,

@@ -12,6 +12,10 @@ It is not a connection error, so it escapes ``ignore_errors`` and the worker sto
 This transport keeps the last Connection it was given. An old channel can then still restore or
 ack: with Redis back it succeeds, with Redis down it raises a connection error that Celery
 ignores, and the message stays in kombu's unacked set until the visibility timeout restores it.
+
+kombu's Sentinel transport is the Redis transport with a pool that asks the Sentinels for the
+primary, and its channels build their clients from the same ``transport.client`` (the Sentinel
+list is that Connection's ``alt`` URLs), so it gets the same fix: ``SENTINEL_TRANSPORT``.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from typing import Any
 from kombu.transport import redis as kombu_redis
 
 TRANSPORT = "tlhooks.queue.transport:Transport"
+SENTINEL_TRANSPORT = "tlhooks.queue.transport:SentinelTransport"
 
 
-class Transport(kombu_redis.Transport):
-    """The Redis transport whose ``client`` survives ``Connection.collect()``."""
+class _KeepsClient:
+    """A transport whose ``client`` survives ``Connection.collect()``."""
 
     _last_client: Any = None
 
@@ -36,3 +41,11 @@ class Transport(kombu_redis.Transport):
     def client(self, value: Any) -> None:
         if value is not None:  # kombu clears it to break a cycle; channels still need it
             self._last_client = value
+
+
+class Transport(_KeepsClient, kombu_redis.Transport):
+    """kombu's Redis transport, keeping its client."""
+
+
+class SentinelTransport(_KeepsClient, kombu_redis.SentinelTransport):
+    """kombu's Redis Sentinel transport, keeping its client."""
