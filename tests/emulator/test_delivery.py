@@ -116,9 +116,12 @@ def test_delivery_stops_retrying_when_the_retry_window_closes(
     emulator_factory: Callable[..., EmulatorServer],
 ) -> None:
     receiver = receiver_factory(statuses=[503] * 20)
-    server = emulator_factory(webhook_urls=[receiver.url], webhook_retry_window=0.3)
+    server = emulator_factory(webhook_urls=[receiver.url], webhook_retry_window=0.6)
     task_id = create(server)
-    time.sleep(1.0)
-    [record] = webhooks_of(server, task_id)
-    assert record["delivered"] is False
-    assert 2 <= record["attempts"] == len(receiver.received) <= 4
+    time.sleep(1.5)  # the window (0.6 s from the first try) has closed, with time to spare
+    [closed] = webhooks_of(server, task_id)
+    time.sleep(1.7)  # longer than the next backoff would have been (0.05 s doubled 5 times)
+    [later] = webhooks_of(server, task_id)
+
+    assert later["delivered"] is False
+    assert 2 <= closed["attempts"] == later["attempts"] == len(receiver.received) <= 5
