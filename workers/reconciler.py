@@ -230,6 +230,7 @@ class Reconciler:
             return
         if line.get("status") == "canceled":
             self.ledger.settle_expectation(item.task_id, "canceled", "")
+            self.ledger.drop_result_line(item.task_id)
             report.canceled += 1
             return
         seen = item.terminal_seen_at or self.clock()
@@ -250,4 +251,6 @@ class Reconciler:
         state = "webhook" if status.value == "duplicate" else "reconciled"
         if self.ledger.settle_expectation(expectation.task_id, state, event_id, webhooks=webhooks):
             report.reconciled += state == "reconciled"
+        if source == "batch":
+            self.ledger.drop_result_line(expectation.task_id)  # the event holds the task
         logger.info("task %s: %s event %s (%s)", expectation.task_id, state, event_id, status.value)

@@ -96,7 +96,7 @@ class BatchSteps:
             pipe = self.client.pipeline(transaction=False)
             stored = 0
             for task_id, (state, line, taken) in zip(task_ids, current, strict=True):
-                if state is None or line or taken:
+                if state is None or line or taken == "1":
                     continue
                 fields = encode_fields({"result_line": lines[task_id], "terminal_seen_at": seen_at})
                 pipe.hset(self.keys.expectation(task_id), mapping=dict[Any, Any](fields))

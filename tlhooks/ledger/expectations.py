@@ -43,6 +43,7 @@ class Expectation(BaseModel):
     lookups: int = 0
     webhooks: list[dict[str, Any]] | None = None  # the platform's delivery bookkeeping
     result_line: dict[str, Any] | None = None  # the batch results line, once finished
+    event_task: bool | None = None  # its event holds the task: the line was dropped
 
     @classmethod
     def from_redis(cls, fields: dict[str, str]) -> Expectation:
