@@ -83,6 +83,8 @@ class Submitter:
             ledger,
             reconcile_after=settings.reconcile_after,
             batch_poll_interval=settings.reconcile_interval,
+            # waiting for a free batch slot polls no more often than reconciliation does
+            active_poll_interval=min(10.0, settings.reconcile_interval),
             matcher=matcher,
         )
 
