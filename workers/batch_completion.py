@@ -106,6 +106,8 @@ class BatchHandlers:
         summary = summarize(self.ledger, str(record.batch_id or ""))
         if summary is None:
             return None
+        if record.status is EventStatus.RECEIVED:  # run before its publish was marked
+            self.ledger.transition(record.event_id, EventStatus.QUEUED, "picked up")
         self.ledger.transition(record.event_id, EventStatus.HANDLING, "batch handlers")
         return [self._run_one(record, summary, name, token) for name in record.pending_handlers]
 

@@ -129,3 +129,15 @@ def test_a_batch_no_handler_wants_is_marked_complete_without_an_event(
     record: Any = ledger.batch_record(BATCH_ID)
     assert record.completion == "admitted"
     assert ledger.get(f"bat_{BATCH_ID}") is None
+
+
+def test_a_completion_run_before_its_publish_was_marked_still_runs_its_handlers(
+    ledger: EventLedger, registry: HandlerRegistry, seen: list[BatchContext], build: Build
+) -> None:
+    publisher = FakePublisher()  # not inline: the event stays received until marked
+    event_id = BatchCompletions(ledger, publisher, registry).admit(complete_batch(ledger))  # type: ignore[arg-type]
+    assert event_id is not None
+    ledger.client.hset(ledger.keys.event(event_id), "status", "received")
+
+    assert build(FakeApi(ok())).process(event_id) == RunOutcome.HANDLED
+    assert len(seen) == 1
