@@ -12,7 +12,9 @@ from handlers.registry import HandlerRegistry
 from tests.support.batches import BATCH_ID, TASKS, a_batch_in_every_state
 from tests.workers.processor_api import Build, FakeApi, ok
 from tlhooks.ledger import EventLedger, HandlerState
+from tlhooks.ledger.replaying import ReplayReset
 from tlhooks.ops.batches import BatchSummary, summarize
+from tlhooks.ops.replay import ReplayRequest
 from tlhooks.status import EventStatus
 from workers.batch_completion import BatchCompletions
 from workers.processor import RunOutcome
@@ -141,3 +143,19 @@ def test_a_completion_run_before_its_publish_was_marked_still_runs_its_handlers(
 
     assert build(FakeApi(ok())).process(event_id) == RunOutcome.HANDLED
     assert len(seen) == 1
+
+
+def test_a_handled_batch_completion_can_be_replayed_and_runs_its_handlers_again(
+    ledger: EventLedger, registry: HandlerRegistry, seen: list[BatchContext], build: Build
+) -> None:
+    event_id = BatchCompletions(ledger, FakePublisher(), registry).admit(complete_batch(ledger))  # type: ignore[arg-type]
+    assert event_id is not None
+    processor = build(FakeApi(ok()))
+    assert processor.process(event_id) == RunOutcome.HANDLED
+
+    request = ReplayRequest(all_handlers=True)
+    assert request.refusal(ledger.require(event_id)) is None
+    ledger.replay_many([event_id], replay_id="r1", note="replay", reset=ReplayReset("all"))
+
+    assert processor.process(event_id) == RunOutcome.HANDLED
+    assert len(seen) == 2
