@@ -49,6 +49,10 @@ class PrivateRedis(RedisServerProcess):
     def __init__(self, workdir: Path) -> None:
         super().__init__(workdir, log_path=workdir / "redis.log")
 
+    def start(self) -> PrivateRedis:
+        super().start()
+        return self
+
     @property
     def pid(self) -> int:
         assert self.process is not None

@@ -140,10 +140,14 @@ def configure_logging(
 
 def adopt_loggers(*names: str) -> None:
     """Write these loggers (a server's own, like uvicorn's) through our handler, once, in our
-    format; nothing changes when the host application configured logging itself."""
+    format; nothing changes when the host application configured logging itself, and a logger
+    the server silenced (no handler and no propagation, as uvicorn's ``--no-access-log`` leaves
+    ``uvicorn.access``) stays silent."""
     ours = [h for h in logging.getLogger("tlhooks").handlers if h.get_name() == _HANDLER_NAME]
     for name in names if ours else ():
         logger = logging.getLogger(name)
+        if not logger.handlers and not logger.propagate:
+            continue
         logger.handlers = list(ours)
         logger.propagate = False
 

@@ -43,6 +43,7 @@ from workers.invocation import HandlerRun, invoke
 from workers.lease import LeaseKeeper
 from workers.outcomes import record_outcome
 from workers.pacing import Pacer
+from workers.result_retention import SettledResults, settled_fields
 from workers.retry import RetryPolicy
 from workers.run_outcome import RunOutcome as RunOutcome
 from workers.settling import Settler
@@ -62,6 +63,7 @@ class EventProcessor:
         clock: Callable[[], float] = time.time,
         outcome_write_timeout: float = 30.0,
         pacer: Pacer | None = None,
+        settled_results: SettledResults = "drop",
     ) -> None:
         self.ledger = ledger
         self.client = client
@@ -70,6 +72,7 @@ class EventProcessor:
         self.leases = leases
         self.clock = clock
         self.outcome_write_timeout = outcome_write_timeout
+        self.settled_results: SettledResults = settled_results
         self.settler = Settler(ledger, clock)
         # without a pacer, no pacing: only a 429 sends the event back to wait
         pacer = pacer or Pacer(ledger, RateBudget(ledger, per_minute=0), clock)
@@ -120,7 +123,7 @@ class EventProcessor:
             return self.settler.die(
                 record.event_id, f"Batch {record.batch_id} is no longer in the ledger."
             )
-        return self._conclude(record, runs, list(record.handlers), EventStatus.HANDLED)
+        return self._conclude(record, None, runs, list(record.handlers), EventStatus.HANDLED)
 
     # Handle -------------------------------------------------------------------------------
 
@@ -146,7 +149,7 @@ class EventProcessor:
             self._run_handler(record, task, name, result, error, inputs[name], token)
             for name in names
         ]
-        return self._conclude(record, runs, judged, success)
+        return self._conclude(record, task, runs, judged, success)
 
     @staticmethod
     def _raw_result(task: AnalyzeTask) -> object:
@@ -203,11 +206,13 @@ class EventProcessor:
     def _conclude(
         self,
         record: EventRecord,
+        task: AnalyzeTask | None,
         runs: list[HandlerRun],
         judged: list[str],
         success: EventStatus,
     ) -> RunOutcome:
-        """Judge the event on the latest outcome of every handler in ``judged``."""
+        """Judge the event on the latest outcome of every handler in ``judged`` (``task``:
+        None for a batch's completion, which has no result to keep or drop)."""
         latest = {**record.outcomes, **{run.outcome.handler: run.outcome for run in runs}}
         states = [latest.get(name, record.outcome(name)) for name in judged]
         retryable = [o for o in states if o.state is HandlerState.FAILED]
@@ -231,6 +236,7 @@ class EventProcessor:
                 f"{first.last_error}",
                 first.last_traceback,
             )
-        self.ledger.transition(record.event_id, success)
+        kept = {} if task is None else settled_fields(self.settled_results, success, task)
+        self.ledger.transition(record.event_id, success, **kept)
         HANDLED_LATENCY.labels(success.value).observe(max(self.clock() - record.received_at, 0))
         return RunOutcome(success.value)

@@ -47,6 +47,7 @@ def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntim
         leases=LeaseKeeper(ledger, settings.lease_seconds),
         outcome_write_timeout=settings.outcome_write_timeout,
         pacer=Pacer(ledger, budget),
+        settled_results=settings.settled_results,
     )
     sweeper = Sweeper(
         ledger, publisher, policy, settings.stale_after, retention_days=settings.retention_days

@@ -18,6 +18,7 @@ from typing import Any
 
 from handlers.registry import HandlerSpec
 from tlhooks.analysis import AnalyzeTask
+from tlhooks.errors import ResultSchemaInvalid
 from tlhooks.validation import ValidationOutcome, validate_task
 
 
@@ -55,9 +56,24 @@ def _summary(outcome: ValidationOutcome) -> str:
     )
 
 
+def _unreadable_format(task: AnalyzeTask, exc: ResultSchemaInvalid) -> Verdict:
+    """The task's own response format cannot be compiled (e.g. ``segment_definitions`` with no
+    list): its result cannot be validated, so the event is quarantined, saying why."""
+    summary = (
+        f"Task {task.task_id}'s response_format cannot be read, so its result cannot be "
+        f"validated: {exc}"
+    )
+    error = {"path": "$.request_params.response_format", "rule": "response_format"}
+    record = {"valid": False, "errors": [{**error, "message": summary}]}
+    return Verdict(VerdictStatus.INVALID, record, summary=summary)
+
+
 def judge(task: AnalyzeTask, specs: dict[str, HandlerSpec | None]) -> Verdict:
     """Validate once per distinct schema and decide what the handlers get."""
-    base = validate_task(task)
+    try:
+        base = validate_task(task)
+    except ResultSchemaInvalid as exc:
+        return _unreadable_format(task, exc)
     record = base.to_record()
     per_handler: dict[str, ValidationOutcome] = {}
     for name, spec in specs.items():

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tlhooks.logs import ContextFilter, bind_log_context, log_context, make_formatter
+from tlhooks import logs
+from tlhooks.logs import (
+    ContextFilter,
+    adopt_loggers,
+    bind_log_context,
+    log_context,
+    make_formatter,
+)
 
 Capture = tuple[logging.Logger, io.StringIO, logging.Handler]
 
@@ -79,3 +86,23 @@ def test_identifiers_bound_outside_a_run_are_ignored(capture: Capture) -> None:
     bind_log_context(event_id="whe_stray")
     logger.info("no run")
     assert "event_id" not in json.loads(stream.getvalue())
+
+
+def test_a_server_logger_that_was_silenced_stays_silent_when_adopted() -> None:
+    ours = logging.NullHandler()
+    ours.set_name(logs._HANDLER_NAME)  # the handler configure_logging installs on "tlhooks"
+    logging.getLogger("tlhooks").addHandler(ours)
+    silenced = logging.getLogger("tests.adopt.silenced")  # as --no-access-log leaves it
+    silenced.handlers, silenced.propagate = [], False
+    speaking = logging.getLogger("tests.adopt.speaking")
+    speaking.handlers = [logging.StreamHandler(io.StringIO())]
+    try:
+        adopt_loggers("tests.adopt.silenced", "tests.adopt.speaking")
+
+        assert silenced.handlers == []
+        assert speaking.handlers == [ours]
+        assert speaking.propagate is False
+    finally:
+        logging.getLogger("tlhooks").removeHandler(ours)
+        for logger in (silenced, speaking):
+            logger.handlers, logger.propagate = [], True

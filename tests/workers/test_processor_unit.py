@@ -27,7 +27,9 @@ def test_a_ready_event_is_fetched_handled_and_its_outcome_stored(
 
     event = ledger.require("e1")
     assert event.status is EventStatus.HANDLED
-    assert event.task is not None
+    assert event.task is None  # dropped once handled: a digest stays (TLHOOKS_SETTLED_RESULTS)
+    assert event.result_digest is not None
+    assert event.result_digest["bytes"] == len('{"title": "a"}')
     assert event.outcome("h").state is HandlerState.SUCCEEDED
     assert [c.result for c in seen] == ['{"title": "a"}']  # free text: no response_format
     assert seen[0].attempt == 1

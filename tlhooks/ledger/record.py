@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from tlhooks.status import EventStatus
 
-_JSON_FIELDS = ("headers", "handlers", "task", "validation", "platform_webhooks")
+_JSON_FIELDS = ("headers", "handlers", "task", "validation", "platform_webhooks", "result_digest")
 
 
 class HandlerState(StrEnum):
@@ -73,6 +73,7 @@ class EventRecord(BaseModel):
     last_error: str | None = None
     last_traceback: str | None = None
     task: dict[str, Any] | None = None
+    result_digest: dict[str, Any] | None = None  # what a handled event kept of a dropped task
     replay_id: str | None = None
     reconciled: bool = False  # made by tlhooks from the API's answer: no webhook came in time
     batch_id: str | None = None  # the batch tlhooks submitted the task in

@@ -46,6 +46,17 @@ def current_error(record: EventRecord) -> str | None:
     return record.last_error.splitlines()[0][:200]
 
 
+def dropped_result(record: EventRecord) -> str | None:
+    """What a handled event says of the result it no longer keeps (TLHOOKS_SETTLED_RESULTS)."""
+    kept = record.result_digest
+    if record.task is not None or not kept or kept.get("bytes") is None:
+        return None
+    return (
+        f"dropped once handled ({kept['bytes']:,} bytes, sha256 {str(kept['sha256'])[:12]}); "
+        "a replay fetches it again"
+    )
+
+
 def event_text(record: EventRecord) -> str:
     """One event as a page: a header, the timeline, deliveries, outcomes and errors."""
     header = [
@@ -73,6 +84,7 @@ def event_text(record: EventRecord) -> str:
             "yes: no webhook came in time; made from the API" if record.reconciled else None,
         ),
         ("batch", record.batch_id),
+        ("result", dropped_result(record)),
     ]
     lines = [f"{name + ':':<14}{value}" for name, value in header if value not in (None, "")]
     timeline = [{"at": iso(t.at), "status": t.status.value, "note": t.note} for t in record.history]

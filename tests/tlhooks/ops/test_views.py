@@ -192,3 +192,20 @@ def test_stats_text_says_how_the_platform_pushed_back() -> None:
         "api: 1 429 answer, 2 pauses, 5 runs deferred for a budget slot, "
         "paused until 2027-01-15T08:00:00+00:00"
     )
+
+
+def test_a_handled_event_says_its_result_was_dropped_and_how_to_get_it_back() -> None:
+    record = EventRecord.model_validate(
+        {
+            "event_id": "whe_1",
+            "event_type": "analyze.task.ready",
+            "status": "handled",
+            "received_at": 1.0,
+            "updated_at": 2.0,
+            "result_digest": {"status": "ready", "bytes": 4096, "sha256": "ab" * 32},
+        }
+    )
+
+    assert "result:       dropped once handled (4,096 bytes, sha256 abababababab); a replay" in (
+        event_text(record)
+    )

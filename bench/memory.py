@@ -1,0 +1,155 @@
+"""Redis bytes per event: ``python -m bench.memory [--events N]``.
+
+Events go through the real intake (``receiver.intake.Intake``: the record, its indexes and the
+Celery message pushed in the ACCEPT script) and a real worker run (``EventProcessor`` with two
+handlers, the API answered by an httpx MockTransport with a time_based_metadata segment result
+of the chosen size) on a private redis-server, exactly as in production but without the HTTP
+hops. The broker's messages are consumed as a worker would (the list is emptied), so what is
+left is what the ledger keeps per settled event. Printed per case: Redis's ``used_memory``
+growth per event, and ``MEMORY USAGE`` of one event's own keys (record, history, outcomes,
+deliveries, task index); the rest is its share of the shared indexes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench.stack import PrivateRedis
+from handlers.registry import HandlerRegistry
+from receiver.envelope import parse_envelope
+from receiver.intake import Intake
+from tlhooks.ledger import EventLedger
+from tlhooks.ledger.store import connect
+from tlhooks.queue.publisher import EventPublisher
+from tlhooks.settings import load_settings
+from tlhooks.signing import sign
+from workers.client import TwelveLabsClient
+from workers.lease import LeaseKeeper
+from workers.processor import EventProcessor
+from workers.retry import RetryPolicy
+
+SEGMENT = {"start_time": 0.0, "end_time": 4.5, "metadata": {
+    "title": "Keeper enters the enclosure with a bucket", "activity": "feeding",
+    "people_count": 1, "outdoor": True, "tags": ["keeper", "bucket", "gate"]}}  # fmt: skip
+
+
+DEFINITION = {"id": "scene", "description": "Contiguous shots showing one activity", "fields": [
+    {"name": "title", "type": "string", "description": "Short headline"},
+    {"name": "activity", "type": "string", "description": "Main activity"},
+    {"name": "people_count", "type": "integer", "description": "People visible"},
+    {"name": "outdoor", "type": "boolean", "description": "Outdoor area"},
+    {"name": "tags", "type": "array", "description": "Objects",
+     "items": {"type": "string"}}]}  # fmt: skip
+
+
+def segment_result(size: int) -> str:
+    """``result.data`` of about ``size`` bytes: one ``scene`` definition's segments."""
+    one = len(json.dumps(SEGMENT)) + 1
+    return json.dumps({"scene": [SEGMENT] * max(size // one, 1)})
+
+
+def task_body(task_id: str, custom_id: str, size: int) -> dict[str, object]:
+    return {
+        "task_id": task_id, "custom_id": custom_id, "status": "ready",
+        "created_at": "2026-08-01T09:00:03Z", "completed_at": "2026-08-01T09:02:41Z",
+        "request_params": {"analysis_mode": "time_based_metadata", "max_tokens": 32768,
+                           "response_format": {"type": "segment_definitions",
+                                               "segment_definitions": [DEFINITION]}},
+        "result": {"generation_id": f"gen_{task_id[:16]}", "finish_reason": "stop",
+                   "usage": {"output_tokens": size // 4, "input_tokens": 48210},
+                   "data": segment_result(size)},
+        "webhooks": [{"url": "https://hooks.example.com/twelvelabs", "delivered": True,
+                      "attempts": 1}],
+    }  # fmt: skip
+
+
+def webhook(task_id: str, custom_id: str) -> bytes:
+    body = {"id": f"whe_{uuid.uuid4().hex}", "created_at": datetime.now(UTC).isoformat(),
+            "type": "analyze.task.ready",
+            "data": {"id": task_id, "custom_id": custom_id, "status": "ready"}}  # fmt: skip
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+@contextmanager
+def private_ledger() -> Iterator[tuple[EventLedger, str]]:
+    with tempfile.TemporaryDirectory(prefix="tlhooks-memory-") as scratch:
+        server = PrivateRedis(Path(scratch)).start()
+        ledger = EventLedger(connect(server.url, 5))
+        try:
+            yield ledger, server.url
+        finally:
+            ledger.client.close()
+            server.stop()
+
+
+def run_case(events: int, size: int, policy: str) -> dict[str, float]:
+    with private_ledger() as (ledger, url):
+        settings = load_settings(redis_url=url, webhook_secrets=["whsec_bench"])
+        registry = HandlerRegistry()
+        for name in ("myapp.hooks.index_scenes", "myapp.hooks.notify"):
+            registry.register(lambda _ctx: None, name=name, custom_id="cam-*")
+        intake = Intake(ledger, EventPublisher.from_settings(settings), registry)
+        bodies: dict[str, dict[str, object]] = {}
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, json=bodies[request.url.path.rsplit("/", 1)[1]])
+
+        client = TwelveLabsClient("https://api.test/v1.3", "key",
+                                  transport=httpx.MockTransport(answer))  # fmt: skip
+        leases = LeaseKeeper(ledger, 30)
+        processor = EventProcessor(ledger, client, registry, RetryPolicy(), leases,
+                                   settled_results=policy)  # type: ignore[arg-type]  # fmt: skip
+        ledger.client.set("warm", "1")
+        before = int(ledger.client.info("memory")["used_memory"])
+        first = ""
+        for number in range(events):
+            task_id, custom_id = f"{number:024x}", f"cam-{number % 500}"
+            bodies[task_id] = task_body(task_id, custom_id, size)
+            body = webhook(task_id, custom_id)
+            headers = {"tl-signature": sign("whsec_bench", body), "content-type":
+                       "application/json", "content-length": str(len(body)),
+                       "user-agent": "TwelveLabs-Webhooks/1.0"}  # fmt: skip
+            outcome = intake.admit(parse_envelope(body), body, headers)
+            processor.process(outcome.event_id)
+            bodies.pop(task_id)
+            first = first or outcome.event_id
+        ledger.client.delete(settings.queue)  # the messages a worker would have consumed
+        leases.stop()
+        after = int(ledger.client.info("memory")["used_memory"])
+        own = sum(
+            int(ledger.client.memory_usage(key) or 0)
+            for key in ledger.client.scan_iter(match=f"*{first}*")
+        )
+        own += int(ledger.client.memory_usage(ledger.keys.task_events(f"{0:024x}")) or 0)
+        return {"per_event": (after - before) / events, "own_keys": own}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000)
+    args = parser.parse_args()
+    print(f"Redis bytes per handled event, {args.events:,} events per case")
+    print(f"{'result.data':>12}  {'policy':<6} {'per event':>11} {'own keys':>10}  time")
+    for size in (200, 20_000, 200_000):
+        for policy in ("drop", "keep"):
+            count = args.events if size < 100_000 or policy == "drop" else args.events // 4
+            started = time.monotonic()
+            figures = run_case(count, size, policy)
+            print(
+                f"{size:>12,}  {policy:<6} {figures['per_event']:>9,.0f} B "
+                f"{figures['own_keys']:>8,.0f} B  {time.monotonic() - started:.1f} s"
+            )
+
+
+if __name__ == "__main__":
+    main()
