@@ -12,16 +12,19 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal, Protocol
 
+from handlers.batch_context import BatchContext
 from handlers.context import HandlerContext
 from tlhooks.errors import RegistrationError, ResultSchemaInvalid
 from tlhooks.validation import DeclaredSchema, validator_for
 
-On = Literal["ready", "failed", "both"]
+On = Literal["ready", "failed", "both", "batch"]
 
+BATCH = "batch"  # the kind a batch's completion is matched on: never a task event's kind
 KINDS: dict[str, frozenset[str]] = {
     "ready": frozenset({"ready"}),
     "failed": frozenset({"failed"}),
     "both": frozenset({"ready", "failed"}),
+    BATCH: frozenset({BATCH}),
 }
 _PATTERN = re.compile(r"^[A-Za-z0-9_\-*?\[\]!]{1,128}$")
 
@@ -36,12 +39,23 @@ class Handler(Protocol):
     def __call__(self, context: HandlerContext, /) -> object: ...
 
 
+class BatchHandler(Protocol):
+    """What ``on="batch"`` registers: a callable taking one ``BatchContext``; it may be async."""
+
+    def __call__(self, context: BatchContext, /) -> object: ...
+
+
+AnyHandler = Handler | BatchHandler
+
+
 @dataclass(frozen=True, kw_only=True)
 class HandlerOptions:
     """How a handler is matched and run; the keywords of ``@handler``.
 
     - ``custom_id``: a glob on the task's custom_id (``*`` also matches a task without one).
-    - ``on``: the event kinds it runs for.
+    - ``on``: the event kinds it runs for: ``ready``, ``failed``, ``both``, or ``batch``: once
+      per submitted batch with an item whose custom_id matches, when the batch has ended and
+      every item is settled (the function then takes a ``BatchContext``).
     - ``name``: defaults to the function's module and qualified name.
     - ``schema``: what the handler expects; see the README's validation section.
     - ``partial_ok``: run on the segments salvaged from a truncated result.
@@ -74,7 +88,13 @@ class HandlerOptions:
         """Raise a ``RegistrationError`` naming the handler and the fix for a bad option."""
         if self.on not in KINDS:
             raise RegistrationError(
-                f"Handler {handler!r} has on={self.on!r}; use on='ready', on='failed' or on='both'."
+                f"Handler {handler!r} has on={self.on!r}; use on='ready', on='failed', "
+                "on='both' or on='batch'."
+            )
+        if self.on == BATCH and (self.schema is not None or self.partial_ok):
+            raise RegistrationError(
+                f"Handler {handler!r} has on='batch' with schema= or partial_ok=; a batch "
+                "handler receives counts and items, no result to validate: drop them."
             )
         _check_pattern(handler, self.custom_id)
         _check_schema(handler, self.schema)

@@ -7,16 +7,16 @@ import contextlib
 import contextvars
 import fnmatch
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from handlers.options import Handler, HandlerOptions, On, merge_options
+from handlers.options import BATCH, AnyHandler, HandlerOptions, On, merge_options
 from tlhooks.errors import RegistrationError
 from tlhooks.status import RESERVED_HANDLER_NAMES
 from tlhooks.validation import DeclaredSchema
 
-F = TypeVar("F", bound=Handler)
+F = TypeVar("F", bound=AnyHandler)
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class HandlerSpec:
     """A registered handler: its resolved name, the callable and the options it was given."""
 
     name: str
-    func: Handler
+    func: AnyHandler
     options: HandlerOptions = field(default_factory=HandlerOptions)
 
     @property
@@ -61,6 +61,10 @@ class HandlerSpec:
             return asyncio.run(self.func(context))
         return self.func(context)
 
+    @property
+    def on_batch(self) -> bool:
+        return self.options.on == BATCH
+
 
 def _qualified_name(func: object) -> str:
     module = getattr(func, "__module__", None) or "<unknown>"
@@ -95,7 +99,7 @@ class HandlerRegistry:
         self._handlers: dict[str, HandlerSpec] = {}
 
     def register(
-        self, func: Handler, options: HandlerOptions | None = None, /, **keywords: Any
+        self, func: AnyHandler, options: HandlerOptions | None = None, /, **keywords: Any
     ) -> HandlerSpec:
         """Register ``func`` with ``options``, or with the same options given as keywords."""
         chosen = merge_options(func, options, keywords)
@@ -129,6 +133,15 @@ class HandlerRegistry:
     def match(self, custom_id: str | None, kind: str) -> list[HandlerSpec]:
         """The handlers for an event, in registration order."""
         return [spec for spec in self._handlers.values() if spec.matches(custom_id, kind)]
+
+    def match_batch(self, custom_ids: Iterable[str | None]) -> list[HandlerSpec]:
+        """The ``on="batch"`` handlers for a batch: those matching any item's custom_id."""
+        wanted = set(custom_ids)
+        return [
+            spec
+            for spec in self._handlers.values()
+            if spec.on_batch and any(spec.matches(custom_id, BATCH) for custom_id in wanted)
+        ]
 
     def get(self, name: str) -> HandlerSpec | None:
         return self._handlers.get(name)
@@ -171,7 +184,7 @@ def handler(options: HandlerOptions | None = None, /, **keywords: Any) -> Callab
     ``schema``, ``partial_ok``, ``max_attempts``, ``permanent_errors``, ``timeout``); an
     unknown keyword or a bad value fails at registration, naming the handler and the fix.
     ``@handler(HandlerOptions(...))`` is the same with the options type-checked. The function
-    takes one ``HandlerContext``; it may be async.
+    takes one ``HandlerContext`` (a ``BatchContext`` with ``on="batch"``); it may be async.
     """
 
     def register(func: F) -> F:

@@ -8,6 +8,7 @@ configured the API is off and answers 404.
                         (limit 1 to 1000; page x limit at most TLHOOKS_OPS_SCAN_CAP)
     GET  /admin/events/{event_id or task_id}
     GET  /admin/stats
+    GET  /admin/batches?limit=20&page=1, GET /admin/batches/{batch_id}  (receiver/admin_batches.py)
     POST /admin/replay  {"ids": [...]} or filters, "from", "handler", "all_handlers",
                         "dry_run", "rate"
 
@@ -28,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from receiver.admin_batches import routes as batch_routes
 from receiver.admin_requests import (
     AdminInputInvalid,
     check_key,
@@ -161,4 +163,5 @@ routes = [
     Route("/events/{key}", show_event, methods=["GET"]),
     Route("/stats", stats, methods=["GET"]),
     Route("/replay", replay, methods=["POST"]),
+    *batch_routes,
 ]

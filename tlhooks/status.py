@@ -111,3 +111,7 @@ def sources_of(target: EventStatus) -> frozenset[EventStatus]:
 RESET_ALL_HANDLERS = "all"
 RESET_UNSUCCEEDED_HANDLERS = "unsucceeded"
 RESERVED_HANDLER_NAMES = frozenset({RESET_ALL_HANDLERS, RESET_UNSUCCEEDED_HANDLERS})
+
+# The type of the event tlhooks makes when a submitted batch is complete: its ``on="batch"``
+# handlers run on it (workers/batch_completion.py). Not an EventKind: no webhook carries it.
+BATCH_COMPLETED = "tlhooks.batch.completed"

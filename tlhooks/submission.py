@@ -83,6 +83,8 @@ class Submitter:
             ledger,
             reconcile_after=settings.reconcile_after,
             batch_poll_interval=settings.reconcile_interval,
+            # waiting for a free batch slot polls no more often than reconciliation does
+            active_poll_interval=min(10.0, settings.reconcile_interval),
             matcher=matcher,
         )
 
@@ -130,7 +132,45 @@ class Submitter:
                 ) from exc
         return created
 
-    def _create_batch(self, body: dict[str, Any], key: str) -> SubmittedBatch:
+    def resubmit_canceled(self, batch_id: str) -> SubmittedBatch:
+        """Submit a batch's canceled items (an expired or canceled batch) again, in one new
+        batch, as the platform advises; the new batch is recorded like any other.
+
+        Idempotent: the key is derived from the batch and its canceled items, and a batch
+        already resubmitted answers the batch it was resubmitted as.
+        """
+        record = self.ledger.batch_record(batch_id)
+        if record is None:
+            raise SubmissionInvalid(
+                f"No batch {batch_id!r} was submitted by tlhooks; see tlhooks batches list."
+            )
+        items = self.ledger.expectations(self.ledger.batch_task_ids(batch_id))
+        canceled = [item for item in items if item.state == "canceled"]
+        if record.resubmitted_as:
+            task_ids = self.ledger.batch_task_ids(record.resubmitted_as)
+            return SubmittedBatch(
+                record.resubmitted_as, task_ids, {"batch_id": record.resubmitted_as}
+            )
+        if not canceled:
+            raise SubmissionInvalid(
+                f"Batch {batch_id} has no canceled items to resubmit (it is {record.status}); "
+                "items are canceled when the batch expires or is canceled."
+            )
+        if record.request is None or any(item.request_item is None for item in canceled):
+            raise SubmissionInvalid(
+                f"Batch {batch_id} was recorded without its request (submitted by an older "
+                "tlhooks); submit its canceled items again with tlhooks submit batch."
+            )
+        body = {**record.request, "requests": [item.request_item for item in canceled]}
+        digest = hashlib.sha256(",".join(sorted(i.task_id for i in canceled)).encode())
+        key = f"tlhooks-resubmit-{batch_id}-{digest.hexdigest()[:16]}"
+        created = self._create_batch(body, key, resubmit_of=batch_id)
+        self.ledger.update_batch(batch_id, resubmitted_as=created.batch_id)
+        return created
+
+    def _create_batch(
+        self, body: dict[str, Any], key: str, resubmit_of: str | None = None
+    ) -> SubmittedBatch:
         answer = self._create_when_a_batch_is_free(body, key)
         batch_id = str(answer["batch_id"])
         now = self.clock()
@@ -141,8 +181,9 @@ class Submitter:
             overrides = {k: v for k, v in item.items() if k not in _ITEM_ONLY}
             params = {**mode, **defaults, **overrides}
             task_id = str(created["task_id"])
-            expectations.append(self._expectation(task_id, item.get("custom_id"), now, params))
-            expectations[-1].batch_id = batch_id
+            expectation = self._expectation(task_id, item.get("custom_id"), now, params)
+            expectation.batch_id, expectation.request_item = batch_id, item
+            expectations.append(expectation)
         record = BatchRecord(
             batch_id=batch_id,
             submitted_at=now,
@@ -150,6 +191,8 @@ class Submitter:
             created_at=answer.get("created_at"),
             expires_at=answer.get("expires_at"),
             status=str(answer.get("status") or "pending"),
+            request={k: v for k, v in body.items() if k != "requests"},
+            resubmit_of=resubmit_of,
         )
         self.ledger.expect(expectations, due=now + self.batch_poll_interval, batch=record)
         return SubmittedBatch(batch_id, [e.task_id for e in expectations], answer)

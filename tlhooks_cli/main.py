@@ -21,6 +21,7 @@ from tlhooks.ops.cli import events_group
 from tlhooks.ops.ledger_cli import ledger_group
 from tlhooks.settings import Settings, load_settings, redacted
 from tlhooks.validation.commands import schema_group
+from tlhooks_cli.batches import batches_group
 from tlhooks_cli.submit import submit_group
 
 
@@ -99,5 +100,6 @@ main.add_command(events_group)
 main.add_command(ledger_group)
 main.add_command(schema_group)
 main.add_command(submit_group)
+main.add_command(batches_group)
 main.add_command(emulator_command)
 main.add_command(trigger_command)

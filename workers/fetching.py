@@ -2,8 +2,9 @@
 
 The run first takes a slot of the deployment's shared budget (workers/pacing.py): a far slot,
 or a 429, sends the event back to wait without counting an attempt. A task of a batch tlhooks
-submitted whose results line the reconciler has already read is taken from that line, with no
-call at all (batch-aware fetching: workers/reconciler.py). Any other failure counts
+submitted is taken from its batch's results line: one stored by the reconciler or by another
+run, else one results read shared by every run of the batch (workers/batch_results.py); the
+line is dropped once the event holds the task. Any other failure counts
 one: retryable errors (5xx, transport errors, a task not yet terminal) are retried with backoff
 up to ``max_attempts``; permanent ones (404, other 4xx, a task that is not valid or contradicts
 the event) make the event dead at once.
@@ -16,7 +17,9 @@ from pydantic import ValidationError
 from tlhooks.analysis import AnalyzeTask, TaskStatus
 from tlhooks.errors import FetchFailed, PermanentFetchError, RateLimited, RetryableFetchError
 from tlhooks.ledger import EventLedger, EventRecord
+from tlhooks.ledger.expectations import Expectation
 from tlhooks.status import EventKind, EventStatus
+from workers.batch_results import DEFERRED, BatchResultsReader, usable
 from workers.client import TwelveLabsClient
 from workers.pacing import Pacer
 from workers.reconciled_events import task_from_line
@@ -41,12 +44,16 @@ class TaskFetcher:
         self.policy = policy
         self.pacer = pacer
         self.settler = settler
+        self.batch_reader = BatchResultsReader(ledger, client, pacer)
 
     def fetch(self, record: EventRecord) -> AnalyzeTask | RunOutcome:
         event_id = record.event_id
         self.ledger.transition(event_id, EventStatus.FETCHING)
-        raw = self._from_batch_results(record)
-        if raw is None:
+        item = self.ledger.expectation(record.task_id) if record.task_id else None
+        raw = self._from_batch_results(record, item)
+        if raw == DEFERRED:
+            return RunOutcome.PACED
+        if not isinstance(raw, dict):
             if not self.pacer.wait_turn(event_id):
                 return RunOutcome.PACED
             try:
@@ -62,18 +69,24 @@ class TaskFetcher:
             return self._fetch_failed(event_id, exc)
         self.ledger.increment(event_id, "attempts")
         self.ledger.transition(event_id, EventStatus.HANDLING, "task retrieved", task=raw)
+        if item is not None and item.batch_id:
+            self.ledger.drop_result_line(item.task_id)  # the event holds the task now
         return task
 
-    def _from_batch_results(self, record: EventRecord) -> dict[str, object] | None:
-        """The task from its batch's results line, when tlhooks submitted it and has read it."""
-        if not record.task_id:
+    def _from_batch_results(
+        self, record: EventRecord, item: Expectation | None
+    ) -> dict[str, object] | str | None:
+        """The task of a batch item tlhooks submitted, from its batch's results line: the one
+        stored, else one read for many runs (DEFERRED: the event went back to wait)."""
+        if item is None or not item.batch_id:
             return None
-        expectation = self.ledger.expectation(record.task_id)
-        if expectation is None or not expectation.result_line:
-            return None
-        if expectation.result_line.get("status") not in ("ready", "failed"):
-            return None
-        return task_from_line(expectation.result_line, expectation)
+        line = usable(item.result_line)
+        if line is None and not item.event_task:
+            found = self.batch_reader.line_for(item, record.event_id)
+            if found == DEFERRED:
+                return DEFERRED
+            line = usable(found) if isinstance(found, dict) else None
+        return task_from_line(line, item) if line is not None else None
 
     def _fetch_failed(self, event_id: str, exc: FetchFailed) -> RunOutcome:
         """Count the attempt (a 429 is none: see workers/pacing.py), then retry or give up."""

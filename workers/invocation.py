@@ -26,13 +26,16 @@ import threading
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
+from handlers.batch_context import BatchContext
 from handlers.context import HandlerContext
 from handlers.registry import HandlerSpec
 from tlhooks.errors import HandlerTimedOut, Retry
 from tlhooks.ledger import HandlerOutcome, HandlerState
 from workers.retry import RetryPolicy
+
+Context = HandlerContext | BatchContext  # an event's handlers, or a batch's (on="batch")
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class HandlerRun:
 
 def invoke(
     spec: HandlerSpec | None,
-    context: HandlerContext,
+    context: Context,
     policy: RetryPolicy,
     clock: Callable[[], float],
 ) -> HandlerRun:
@@ -80,7 +83,7 @@ def invoke(
     return HandlerRun(outcome)
 
 
-def call_within(spec: HandlerSpec, context: HandlerContext, timeout: float | None) -> None:
+def call_within(spec: HandlerSpec, context: Context, timeout: float | None) -> None:
     """Call the handler, waiting at most ``timeout`` seconds (no bound when it is None)."""
     if timeout is None:
         spec.call(context)
@@ -103,7 +106,7 @@ def call_within(spec: HandlerSpec, context: HandlerContext, timeout: float | Non
 class _AbandonableCall:
     """A handler call on a helper thread that the caller may stop waiting for."""
 
-    def __init__(self, spec: HandlerSpec, context: HandlerContext) -> None:
+    def __init__(self, spec: HandlerSpec, context: Context) -> None:
         self.spec = spec
         self.context = context
         self.finished = threading.Event()
@@ -125,7 +128,7 @@ class _AbandonableCall:
     async def _cancellable(self) -> object:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
-        return await cast(Awaitable[object], self.spec.func(self.context))
+        return await cast(Awaitable[object], cast(Any, self.spec.func)(self.context))
 
     def cancel(self) -> None:
         """Cancel an async call at its next ``await``; a sync call cannot be stopped."""

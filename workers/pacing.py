@@ -46,6 +46,13 @@ class Pacer:
             self.sleep(slot.wait)
         return True
 
+    def defer(self, event_id: str, delay: float, note: str) -> None:
+        """Send the event back to wait ``delay`` s for something other than the budget (its
+        batch's results, read by another run); no attempt is counted."""
+        due = self.clock() + delay
+        self.ledger.schedule(event_id, due)
+        self.ledger.transition(event_id, EventStatus.QUEUED, note, next_attempt_at=due)
+
     def after_rate_limited(self, event_id: str) -> None:
         """The API answered 429: count it and wait for a slot after the platform's pause."""
         self.ledger.increment(event_id, "rate_limited")

@@ -35,7 +35,8 @@ from tlhooks.ledger import EventLedger, EventRecord, HandlerState
 from tlhooks.logs import bind_log_context
 from tlhooks.metrics import HANDLED_LATENCY, HANDLER_OUTCOMES
 from tlhooks.rate_budget import RateBudget
-from tlhooks.status import EventKind, EventStatus
+from tlhooks.status import BATCH_COMPLETED, EventKind, EventStatus
+from workers.batch_completion import BatchHandlers
 from workers.client import TwelveLabsClient
 from workers.fetching import TaskFetcher
 from workers.invocation import HandlerRun, invoke
@@ -76,6 +77,7 @@ class EventProcessor:
         # without a pacer, no pacing: only a 429 sends the event back to wait
         pacer = pacer or Pacer(ledger, RateBudget(ledger, per_minute=0), clock)
         self.fetcher = TaskFetcher(ledger, client, policy, pacer, self.settler)
+        self.batch_handlers = BatchHandlers(ledger, registry, policy, outcome_write_timeout)
 
     def process(self, event_id: str) -> RunOutcome:
         """Run the event once; return what happened (for logs and tests)."""
@@ -103,6 +105,8 @@ class EventProcessor:
 
     def _run(self, record: EventRecord, token: str) -> RunOutcome:
         bind_log_context(task_id=record.task_id, custom_id=record.custom_id)
+        if record.event_type == BATCH_COMPLETED:
+            return self._run_batch_handlers(record, token)
         if record.task is None:
             fetched = self.fetcher.fetch(record)
             if isinstance(fetched, RunOutcome):
@@ -112,6 +116,14 @@ class EventProcessor:
             task = AnalyzeTask.model_validate(record.task)
             self.ledger.transition(record.event_id, EventStatus.HANDLING, "resumed")
         return self._handle(record, task, token)
+
+    def _run_batch_handlers(self, record: EventRecord, token: str) -> RunOutcome:
+        runs = self.batch_handlers.run(record, token)
+        if runs is None:
+            return self.settler.die(
+                record.event_id, f"Batch {record.batch_id} is no longer in the ledger."
+            )
+        return self._conclude(record, None, runs, list(record.handlers), EventStatus.HANDLED)
 
     # Handle -------------------------------------------------------------------------------
 
@@ -194,12 +206,13 @@ class EventProcessor:
     def _conclude(
         self,
         record: EventRecord,
-        task: AnalyzeTask,
+        task: AnalyzeTask | None,
         runs: list[HandlerRun],
         judged: list[str],
         success: EventStatus,
     ) -> RunOutcome:
-        """Judge the event on the latest outcome of every handler in ``judged``."""
+        """Judge the event on the latest outcome of every handler in ``judged`` (``task``:
+        None for a batch's completion, which has no result to keep or drop)."""
         latest = {**record.outcomes, **{run.outcome.handler: run.outcome for run in runs}}
         states = [latest.get(name, record.outcome(name)) for name in judged]
         retryable = [o for o in states if o.state is HandlerState.FAILED]
@@ -223,7 +236,7 @@ class EventProcessor:
                 f"{first.last_error}",
                 first.last_traceback,
             )
-        kept = settled_fields(self.settled_results, success, task)
+        kept = {} if task is None else settled_fields(self.settled_results, success, task)
         self.ledger.transition(record.event_id, success, **kept)
         HANDLED_LATENCY.labels(success.value).observe(max(self.clock() - record.received_at, 0))
         return RunOutcome(success.value)

@@ -32,6 +32,8 @@ from tlhooks.errors import FetchFailed, RateLimited
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.expectations import Expectation
 from tlhooks.ledger.sweeping import SweepOps
+from tlhooks.ops.batches import summarize
+from workers.batch_completion import BatchCompletions
 from workers.reconciled_events import ReconciledEvents, task_from_line
 
 logger = logging.getLogger("tlhooks.reconciler")
@@ -48,6 +50,7 @@ class ReconcileReport:
     reconciled: int = 0  # events made because no webhook came
     webhooks: int = 0  # expectations closed by a webhook's event
     canceled: int = 0  # batch items the platform canceled
+    completed: int = 0  # batches found complete (their on="batch" handlers' event admitted)
     skipped: bool = False
 
 
@@ -70,6 +73,7 @@ class Reconciler:
         poll_interval: float,
         clock: Callable[[], float] = time.time,
         limit: int = 100,
+        completions: BatchCompletions | None = None,
     ) -> None:
         self.ledger = ledger
         self.client = client
@@ -78,6 +82,7 @@ class Reconciler:
         self.poll_interval = poll_interval
         self.clock = clock
         self.limit = limit
+        self.completions = completions
         self.ops = SweepOps(ledger)
 
     def reconcile(self) -> ReconcileReport:
@@ -141,6 +146,10 @@ class Reconciler:
 
     def _batches(self, report: ReconcileReport) -> None:
         for batch_id in self.ledger.due_batches(self.clock(), self.limit):
+            record = self.ledger.batch_record(batch_id)
+            if record is not None and record.done_at is not None:
+                self._await_settled(batch_id, report)  # no call: the platform is done
+                continue
             try:
                 batch = self.client.get_batch(batch_id)
             except RateLimited:
@@ -180,9 +189,22 @@ class Reconciler:
         still_open = [i for i in self.ledger.expectations([i.task_id for i in waiting])]
         if status in BATCH_ENDED and all(i.state != "expected" for i in still_open):
             self.ledger.update_batch(batch_id, done_at=now)
-            self.ledger.schedule_batch_poll(batch_id, None)
+            self._await_settled(batch_id, report)
         else:
             self.ledger.schedule_batch_poll(batch_id, now + self.poll_interval)
+
+    def _await_settled(self, batch_id: str, report: ReconcileReport) -> None:
+        """The platform is done with the batch: once every item's event is settled too, the
+        batch is complete and its on="batch" handlers get their event; until then, look again
+        (from the ledger alone) one interval later."""
+        summary = summarize(self.ledger, batch_id)
+        if summary is not None and not summary.complete:
+            self.ledger.schedule_batch_poll(batch_id, self.clock() + self.poll_interval)
+            return
+        if summary is not None and self.completions is not None:
+            self.completions.admit(summary)
+            report.completed += 1
+        self.ledger.schedule_batch_poll(batch_id, None)
 
     def _read_results(
         self, batch_id: str, waiting: list[Expectation], report: ReconcileReport
@@ -208,6 +230,7 @@ class Reconciler:
             return
         if line.get("status") == "canceled":
             self.ledger.settle_expectation(item.task_id, "canceled", "")
+            self.ledger.drop_result_line(item.task_id)
             report.canceled += 1
             return
         seen = item.terminal_seen_at or self.clock()
@@ -228,4 +251,6 @@ class Reconciler:
         state = "webhook" if status.value == "duplicate" else "reconciled"
         if self.ledger.settle_expectation(expectation.task_id, state, event_id, webhooks=webhooks):
             report.reconciled += state == "reconciled"
+        if source == "batch":
+            self.ledger.drop_result_line(expectation.task_id)  # the event holds the task
         logger.info("task %s: %s event %s (%s)", expectation.task_id, state, event_id, status.value)

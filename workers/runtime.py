@@ -14,6 +14,7 @@ from tlhooks.ledger import EventLedger
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.rate_budget import RateBudget
 from tlhooks.settings import Settings, get_settings
+from workers.batch_completion import BatchCompletions
 from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
 from workers.pacing import Pacer
@@ -57,6 +58,7 @@ def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntim
         ReconciledEvents(ledger, publisher, registry),
         settings.reconcile_after,
         settings.reconcile_interval,
+        completions=BatchCompletions(ledger, publisher, registry),
     )
     return WorkerRuntime(settings, ledger, processor, sweeper, reconciler)
 

@@ -18,6 +18,7 @@ from tlhooks.ops.listing import Count, Page, cap_note
 from tlhooks.ops.replay import ReplayStage
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import iso, summary
+from tlhooks.ops.views import platform_webhooks
 from tlhooks.status import EventStatus
 
 FILTER_FIELDS = (
@@ -131,6 +132,7 @@ def event_view(record: EventRecord) -> dict[str, Any]:
             for name in record.handlers
         ],
         "validation": record.validation or {},
+        "platform_webhooks": platform_webhooks(record),
     }
 
 

@@ -12,7 +12,7 @@ import time
 import redis
 from pydantic import BaseModel
 
-from handlers import HandlerContext, handler
+from handlers import BatchContext, HandlerContext, handler
 
 _redis = redis.Redis.from_url(os.environ["TLHOOKS_REDIS_URL"], decode_responses=True)
 
@@ -113,3 +113,19 @@ SCENE = FixedScene if os.environ.get("TEST_SCHEMA_FIXED") else StrictScene
 @handler(custom_id="strict-*", on="ready", name="strict", schema={"scene": SCENE})
 def strict(ctx: HandlerContext) -> None:
     _record("strict", ctx)
+
+
+@handler(custom_id="bat-*", on="batch", name="batch_report")
+def batch_report(ctx: BatchContext) -> None:
+    entry = {
+        "batch_id": ctx.batch_id,
+        "status": ctx.status,
+        "counts": ctx.counts,
+        "items": len(ctx.items),
+        "canceled": [item.custom_id for item in ctx.canceled],
+        "attempt": ctx.attempt,
+        "pid": os.getpid(),
+    }
+    _redis.rpush("test:calls:batch_report", json.dumps(entry))
+    if ctx.attempt == 1 and _redis.get("test:batch-report-fails-once"):
+        raise RuntimeError("the report store is down")

@@ -27,6 +27,19 @@ CONTEXT_FIELDS = {
 }
 
 
+BATCH_CONTEXT_FIELDS = {
+    "batch_id",
+    "status",
+    "event_id",
+    "handler",
+    "idempotency_key",
+    "attempt",
+    "counts",
+    "items",
+    "logger",
+}
+
+
 def public_names(module: types.ModuleType) -> set[str]:
     """Names a reader of the module sees: not ``_``-prefixed, not submodules, not __future__."""
     return {
@@ -49,3 +62,8 @@ def test_the_exports_are_listed_once_and_sorted() -> None:
 def test_the_context_carries_exactly_the_documented_fields() -> None:
     fields = {field.name for field in dataclasses.fields(handlers.HandlerContext)}
     assert fields == CONTEXT_FIELDS
+
+
+def test_the_batch_context_carries_exactly_the_documented_fields() -> None:
+    fields = {field.name for field in dataclasses.fields(handlers.BatchContext)}
+    assert fields == BATCH_CONTEXT_FIELDS

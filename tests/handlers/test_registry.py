@@ -73,7 +73,7 @@ def test_an_invalid_pattern_fails_naming_the_handler(
 
 
 def test_a_bad_on_fails_with_the_allowed_values(registry: HandlerRegistry) -> None:
-    with pytest.raises(RegistrationError, match="on='ready', on='failed' or on='both'"):
+    with pytest.raises(RegistrationError, match="on='ready', on='failed', on='both' or on='batch'"):
         registry.register(noop, on="done", name="h")
 
 

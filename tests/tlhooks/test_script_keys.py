@@ -77,6 +77,7 @@ def every_script_call(ledger: EventLedger) -> None:
     items = [Expectation(task_id=f"t{n}", batch_id="b1", submitted_at=1.0) for n in (3, 4)]
     ledger.expect(items, due=2.0, batch=BatchRecord(batch_id="b1", submitted_at=1.0, total=2))
     ledger.settle_expectation("t2", "reconciled", "rec_t2", webhooks=[])
+    assert ledger.claim_batch_completion("b1", "bat_b1", 60.0)
     ledger.client.hdel(ledger.keys.event("e1"), "tallied")  # as if stored before the counts
     ledger.reindex()
     ledger.filter_fields(["e1", "e2"], ["status"])

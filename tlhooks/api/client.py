@@ -84,10 +84,12 @@ class TwelveLabsClient:
         raise_for_read(response, what, batch=True)
         return json_object(response, f"Batch {batch_id}")
 
-    def batch_results(self, batch_id: str) -> BatchResults:
-        """``GET /analyze/batches/{batch_id}/results``: JSON Lines, read as they stream in."""
+    def batch_results(self, batch_id: str, *, admit: bool = True) -> BatchResults:
+        """``GET /analyze/batches/{batch_id}/results``: JSON Lines, read as they stream in
+        (``admit=False``: the caller, a worker run, has taken its budget slot itself)."""
         what = f"retrieving the results of batch {batch_id}"
-        self._admit()
+        if admit:
+            self._admit()
         path = f"/analyze/batches/{_path_id(batch_id)}/results"
         try:
             with self._http.stream("GET", path) as response:

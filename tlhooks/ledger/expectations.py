@@ -23,7 +23,7 @@ from tlhooks.ledger.keys import LedgerKeys
 from tlhooks.ledger.record import encode_fields
 from tlhooks.ledger.translation import translate_redis_errors
 
-_JSON = ("handlers", "request_params", "webhooks", "result_line")
+_JSON = ("handlers", "request_params", "request_item", "webhooks", "result_line")
 
 
 class Expectation(BaseModel):
@@ -36,12 +36,14 @@ class Expectation(BaseModel):
     state: str = "expected"  # expected | webhook | reconciled | canceled
     handlers: dict[str, list[str]] = Field(default_factory=dict)  # kind -> handler names
     request_params: dict[str, Any] | None = None
+    request_item: dict[str, Any] | None = None  # the item as submitted, for a resubmit
     event_id: str | None = None
     settled_at: float | None = None
     terminal_seen_at: float | None = None  # a batch poll first saw the item finished
     lookups: int = 0
     webhooks: list[dict[str, Any]] | None = None  # the platform's delivery bookkeeping
     result_line: dict[str, Any] | None = None  # the batch results line, once finished
+    event_task: bool | None = None  # its event holds the task: the line was dropped
 
     @classmethod
     def from_redis(cls, fields: dict[str, str]) -> Expectation:
@@ -64,12 +66,18 @@ class BatchRecord(BaseModel):
     polled_at: float | None = None
     done_at: float | None = None
     webhooks: list[dict[str, Any]] | None = None
+    request: dict[str, Any] | None = None  # the body as submitted, without its requests
+    completion: str | None = None  # claimed | admitted: the batch handlers' event exists
+    completion_event: str | None = None
+    resubmitted_as: str | None = None  # the batch its canceled items were sent again in
+    resubmit_of: str | None = None
 
     @classmethod
     def from_redis(cls, fields: dict[str, str]) -> BatchRecord:
         data: dict[str, Any] = {k: v for k, v in fields.items() if v != ""}
-        if "webhooks" in data:
-            data["webhooks"] = json.loads(data["webhooks"])
+        for name in ("webhooks", "request"):
+            if name in data:
+                data[name] = json.loads(data[name])
         return cls.model_validate(data)
 
 

@@ -183,6 +183,10 @@ class LedgerKeys:
         """List: the batch's task ids, in request order."""
         return f"{self.tag}:batch:{batch_id}:items"
 
+    def batch_results_lock(self, batch_id: str) -> str:
+        """String with a TTL: held by the one worker reading the batch's results right now."""
+        return f"{self.tag}:lock:results:{batch_id}"
+
     @property
     def batches(self) -> str:
         """Sorted set: every submitted batch id, scored by submission time."""

@@ -11,6 +11,7 @@ import redis
 
 from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import scripts
+from tlhooks.ledger.batch_steps import BatchSteps
 from tlhooks.ledger.budget import BudgetSteps
 from tlhooks.ledger.connection import client_for
 from tlhooks.ledger.connection import connect as connect
@@ -49,6 +50,7 @@ class EventLedger(
     Reindexing,
     BudgetSteps,
     ExpectationSteps,
+    BatchSteps,
 ):
     """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
     writes go through it, with Redis errors translated (``translation.py``). All multi-key
@@ -83,6 +85,7 @@ class EventLedger(
         self._read_fields = client.register_script(scripts.READ_FIELDS)
         self._expect = client.register_script(scripts.EXPECT)
         self._settle_expectation = client.register_script(scripts.SETTLE_EXPECTATION)
+        self._claim_batch_completion = client.register_script(scripts.CLAIM_BATCH_COMPLETION)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventLedger:

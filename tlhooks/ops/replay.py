@@ -25,6 +25,7 @@ from tlhooks.ledger import EventLedger, EventRecord, HandlerState
 from tlhooks.ledger.replaying import ReplayReset
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import (
+    BATCH_COMPLETED,
     REPLAYABLE,
     RESET_ALL_HANDLERS,
     RESET_UNSUCCEEDED_HANDLERS,
@@ -72,7 +73,8 @@ class ReplayRequest:
             return f"a {record.status.value} event is never processed, so it cannot be replayed"
         if self.handler is not None and self.handler not in record.handlers:
             return f"handler {self.handler!r} is not one of its handlers {record.handlers}"
-        if self.stage is not ReplayStage.FETCH and record.task is None:
+        no_task = record.event_type != BATCH_COMPLETED  # a batch's completion has none
+        if no_task and self.stage is not ReplayStage.FETCH and record.task is None:
             return "it has no stored result yet: replay it --from fetch"
         return None
 

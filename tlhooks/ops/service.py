@@ -9,6 +9,7 @@ from typing import Any
 
 from tlhooks.ledger import EventLedger, EventRecord
 from tlhooks.ops import housekeeping, listing
+from tlhooks.ops.batches import BatchPage, BatchSummary, batch_page, summarize
 from tlhooks.ops.listing import Count, Page, select
 from tlhooks.ops.replay import Replayer, ReplayPlan, ReplayRequest, ReplayStage, ReplaySummary
 from tlhooks.ops.selection import EventFilter, parse_moment
@@ -132,6 +133,14 @@ class OpsService:
 
     def stats(self) -> dict[str, Any]:
         return housekeeping.stats(self.ledger)
+
+    def batch(self, batch_id: str) -> BatchSummary | None:
+        """A submitted batch with its items per state; None when tlhooks did not submit it."""
+        return summarize(self.ledger, batch_id)
+
+    def batch_page(self, limit: int = 20, offset: int = 0) -> BatchPage:
+        """Submitted batches, newest first, each counted over its own items only."""
+        return batch_page(self.ledger, limit, offset)
 
     def plan_replay(
         self,

@@ -79,6 +79,11 @@ def event_text(record: EventRecord) -> str:
             else None,
         ),
         ("next attempt", iso(record.next_attempt_at)),
+        (
+            "reconciled",
+            "yes: no webhook came in time; made from the API" if record.reconciled else None,
+        ),
+        ("batch", record.batch_id),
         ("result", dropped_result(record)),
     ]
     lines = [f"{name + ':':<14}{value}" for name, value in header if value not in (None, "")]
@@ -93,12 +98,25 @@ def event_text(record: EventRecord) -> str:
     ]
     if deliveries:
         lines += ["", "Deliveries", render_table(deliveries, ["at", "same_body"])]
+    webhooks = [
+        {**w, "delivered": "yes" if w.get("delivered") else "no"} for w in platform_webhooks(record)
+    ]
+    if webhooks:
+        columns = ["url", "delivered", "attempts", "last_error"]
+        lines += ["", "Platform webhooks", render_table(webhooks, columns, width=80)]
     outcomes = [outcome_row(record, name) for name in record.handlers]
     if outcomes:
         columns = ["handler", "state", "attempts", "finished", "error"]
         lines += ["", "Handlers", render_table(outcomes, columns, width=100)]
     lines += error_lines(record)
     return "\n".join(lines)
+
+
+def platform_webhooks(record: EventRecord) -> list[dict[str, Any]]:
+    """The platform's ``webhooks[]`` for the event's task (delivered, attempts, last_error):
+    kept on a reconciled event, else on the task the worker fetched; [] when unknown."""
+    found = record.platform_webhooks or (record.task or {}).get("webhooks") or []
+    return [entry for entry in found if isinstance(entry, dict)]
 
 
 def outcome_row(record: EventRecord, name: str) -> dict[str, Any]:
