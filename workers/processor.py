@@ -114,6 +114,9 @@ class EventProcessor:
             task = fetched
         else:
             task = AnalyzeTask.model_validate(record.task)
+            if record.status is EventStatus.RECEIVED:
+                # stored with its task (reconciled) and picked up before its publish was marked
+                self.ledger.transition(record.event_id, EventStatus.QUEUED, "picked up")
             self.ledger.transition(record.event_id, EventStatus.HANDLING, "resumed")
         return self._handle(record, task, token)
 

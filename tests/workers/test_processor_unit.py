@@ -188,3 +188,25 @@ def test_a_result_cut_mid_json_reaches_the_handler_as_sent(
     assert build(FakeApi(httpx.Response(200, json=cut))).process("e1") == "handled"
 
     assert results == ['{"title": "a']
+
+
+def test_an_event_stored_with_its_task_runs_even_before_its_publish_was_marked(
+    ledger: EventLedger, registry: HandlerRegistry, build: Build
+) -> None:
+    registry.register(lambda _c: None, name="h")
+    ledger.accept(
+        event_id="rec_1",
+        kind="ready",
+        requested=EventStatus.RECEIVED,  # a separate broker: picked up before mark_published
+        fields={
+            "event_type": "analyze.task.ready",
+            "task_id": TASK_ID,
+            "handlers": ["h"],
+            "task": task(),
+        },
+    )
+    api = FakeApi(ok())
+
+    assert build(api).process("rec_1") == "handled"
+
+    assert api.calls == 0
