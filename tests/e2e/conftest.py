@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,15 @@ RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 # TEST_BROKER=rabbitmq runs the end-to-end tier with RabbitMQ as the broker (the ledger stays on
 # Redis); scripts/test runs the tier once per broker. Tests that pick a broker themselves keep it.
 BROKER = os.environ.get("TEST_BROKER", "redis")
+
+
+def rabbitmq_answers() -> bool:
+    """Whether a RabbitMQ answers at 127.0.0.1:5672 (its tests skip, saying so, when not)."""
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 class Stack:

@@ -5,7 +5,6 @@ event is handled and every handler runs once (again only where a kill cut a run 
 from __future__ import annotations
 
 import itertools
-import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.e2e.conftest import RABBITMQ, Stack
+from tests.e2e.conftest import RABBITMQ, Stack, rabbitmq_answers
 from tests.e2e.faults import HANDLERS, assert_each_succeeded_handler_ran_once
 from tests.e2e.test_pipeline import envelope
 from tests.support.processes import Receiver, Worker, wait_until
@@ -23,14 +22,6 @@ from tlhooks.status import EventStatus
 TASKS = 1200
 COPIES = 300  # the same notification again, to another receiver
 RESENT = 300  # a new notification id for a task already notified (the platform resending)
-
-
-def rabbitmq_answers() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def post(receiver: Receiver, body: bytes) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import httpx
 import pytest
 from kombu import Connection
 
+from tests.e2e.conftest import rabbitmq_answers
 from tests.support.processes import ROOT, RedisServer
 from tlhooks.processes import ManagedProcess, free_port, wait_until
 
@@ -140,14 +140,6 @@ def test_the_beat_line_starts_from_the_project_root(
     until_logged(beat, "beat: Starting...")
     wait_until(lambda: any((project / ".tlhooks").glob("beat-schedule*")), timeout=40)
     assert beat.alive(), beat.log
-
-
-def rabbitmq_answers() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("broker", ["redis", "rabbitmq"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 
@@ -10,7 +9,7 @@ import pytest
 from amqp.exceptions import PreconditionFailed
 from kombu import Connection
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, rabbitmq_answers
 from tlhooks.status import EventStatus
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
@@ -18,9 +17,7 @@ RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
 @pytest.fixture
 def rabbit_queue() -> Iterator[str]:
-    try:
-        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
-    except OSError:
+    if not rabbitmq_answers():
         pytest.skip("no RabbitMQ at 127.0.0.1:5672")
     name = f"rabbit-{uuid.uuid4().hex[:12]}"  # the server is shared: queues of our own
     yield name
