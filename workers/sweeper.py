@@ -12,7 +12,8 @@ Run periodically by Celery beat (``tlhooks.sweep``), it
    in a long queue, so ``stale_after`` must exceed the longest backlog you expect; a killed
    worker's taken-but-unstarted messages come back sooner, through the visibility timeout;
 4. expires settled events older than ``TLHOOKS_RETENTION_DAYS`` (retention), keeping dead,
-   invalid and truncated ones until they are replayed or purged.
+   invalid and truncated ones until they are replayed or purged, and the records of submitted
+   tasks and batches that are done (tlhooks/ledger/submission_retention.py).
 
 Each move is one Lua script (tlhooks/ledger/sweeping.py) that re-checks the state, the lease
 and the schedule, so a run that starts meanwhile is never flipped; when the broker is the
@@ -107,6 +108,9 @@ class Sweeper:
             self._publish_due(report)
             self._rescue(report)
             report.expired = self.ledger.expire(self.retention_days, self.clock(), self.batch)
+            report.expired += self.ledger.expire_submissions(
+                self.retention_days, self.clock(), self.batch
+            )
         finally:
             self.ops.unlock(lock, token)
         if report.published or report.rescued or report.dead or report.expired:

@@ -99,6 +99,7 @@ class ExpectationSteps:
             self.keys.open_batches,
             self.keys.batch(batch_id),
             self.keys.batch_items(batch_id),
+            self.keys.submitted,
             *(self.keys.expectation(task.task_id) for task in tasks),
         ]
         args: list[Any] = [time.time(), due, batch_id, json.dumps(batch_fields)]

@@ -40,6 +40,7 @@ KINDS = frozenset(
         "expected",
         "batch",
         "batches",
+        "submitted",
     }
 )
 
@@ -174,6 +175,11 @@ class LedgerKeys:
     def expected(self) -> str:
         """Sorted set: ids of submitted tasks (not batch items) to look up, scored by when."""
         return f"{self.tag}:expected"
+
+    @property
+    def submitted(self) -> str:
+        """Sorted set: every submitted lone task id, scored by submission time (retention)."""
+        return f"{self.tag}:submitted"
 
     def batch(self, batch_id: str) -> str:
         """Hash: a batch tlhooks submitted: created/expires at, total, its last known status."""

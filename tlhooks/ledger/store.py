@@ -24,6 +24,7 @@ from tlhooks.ledger.record import EventRecord, HandlerOutcome, encode_later_fiel
 from tlhooks.ledger.reindexing import Reindexing
 from tlhooks.ledger.replaying import ReplaySteps
 from tlhooks.ledger.retention import RetentionSteps
+from tlhooks.ledger.submission_retention import SubmissionRetention
 from tlhooks.ledger.translation import translate_redis_errors as translate_redis_errors
 from tlhooks.ledger.walks import IndexWalks
 from tlhooks.settings import Settings
@@ -50,6 +51,7 @@ class EventLedger(
     Reindexing,
     BudgetSteps,
     ExpectationSteps,
+    SubmissionRetention,
     BatchSteps,
 ):
     """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
