@@ -3,29 +3,22 @@
 This is blocking code (Redis and the Celery producer are synchronous); the app runs it in a
 worker thread under a deadline, so the event loop never waits on Redis.
 
-With the ledger's own Redis as broker the message is pushed in the script that stores the event.
-With a separate broker exactly one delivery publishes: ``accept`` hands a publish claim (a token
-with a TTL, taken atomically with the store or the redelivery) to one delivery of a
-``received`` event; that delivery publishes, then ``mark_published`` moves ``received`` to
-``queued`` and nothing else, so a worker already fetching or handling keeps its state. A failed
-publish keeps the event ``received`` and releases the claim: the 503 makes the platform deliver
-again and that delivery publishes; a publisher that died leaves the claim to expire, and the
-sweeper queues the event once it has been ``received`` for ``TLHOOKS_STALE_AFTER``.
+Storing and queueing (the inline push, or the one publish under a claim with a separate broker)
+is tlhooks/queue/outbox.py's ``store_and_queue``, shared with the events tlhooks makes itself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from handlers.registry import HandlerRegistry
 from receiver.envelope import WebhookEnvelope
 from receiver.metrics import REUSED_IDS
-from tlhooks.errors import StorageUnavailable
 from tlhooks.ledger import EventLedger
+from tlhooks.queue.outbox import store_and_queue
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import EventStatus
 
@@ -71,16 +64,13 @@ class Intake:
         else:
             names = [spec.name for spec in self.registry.match(custom_id, kind)]
             requested = EventStatus.RECEIVED if names else EventStatus.UNMATCHED
-        inline = self.publisher.inline and requested is EventStatus.RECEIVED
-        token = uuid.uuid4().hex
-        result = self.ledger.accept(
+        result = store_and_queue(
+            self.ledger,
+            self.publisher,
             event_id=envelope.id,
             kind=kind,
             requested=requested,
-            enqueue=(self.publisher.queue, self.publisher.wire_message(envelope.id))
-            if inline
-            else None,
-            publish_claim=(token, self.claim_seconds),
+            claim_seconds=self.claim_seconds,
             body_sha256=hashlib.sha256(body).hexdigest(),
             note="" if kind else f"event type {envelope.type!r} is not processed",
             fields={
@@ -100,24 +90,8 @@ class Intake:
                 "is kept and the delivery is listed by `tlhooks events show`",
                 envelope.id,
             )
-        if result.claimed:
-            self._publish(envelope.id, token)
+        if result.claimed:  # published under its claim by store_and_queue
             return IntakeOutcome(envelope.id, EventStatus.QUEUED, result.same_body)
         if not result.created:
             return IntakeOutcome(envelope.id, EventStatus.DUPLICATE, result.same_body)
         return IntakeOutcome(envelope.id, result.status)
-
-    def _publish(self, event_id: str, token: str) -> None:
-        """Publish under the claim; then mark ``received`` -> ``queued`` (and nothing else)."""
-        try:
-            self.publisher.publish(event_id)
-        except StorageUnavailable:
-            try:
-                self.ledger.release_publish(event_id, token)
-            except StorageUnavailable:
-                logger.warning("event %s: the publish claim expires by itself", event_id)
-            raise
-        try:
-            self.ledger.mark_published(event_id, token)
-        except StorageUnavailable:
-            logger.warning("event %s was queued but not marked queued; workers proceed", event_id)

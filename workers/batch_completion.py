@@ -17,12 +17,12 @@ import hashlib
 import json
 import logging
 import time
-import uuid
 
 from handlers.batch_context import BatchContext
 from handlers.registry import HandlerRegistry
 from tlhooks.ledger import EventLedger, EventRecord
 from tlhooks.ops.batches import BatchSummary, summarize
+from tlhooks.queue.outbox import store_and_queue
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import BATCH_COMPLETED, EventStatus
 from workers.invocation import HandlerRun, invoke
@@ -57,16 +57,12 @@ class BatchCompletions:
             self.ledger.update_batch(batch_id, completion="admitted", completion_event="")
             return None
         body = json.dumps({"id": event_id, "type": BATCH_COMPLETED, "batch_id": batch_id})
-        inline = self.publisher.inline
-        token = uuid.uuid4().hex
-        result = self.ledger.accept(
+        store_and_queue(
+            self.ledger,
+            self.publisher,
             event_id=event_id,
             kind=None,
             requested=EventStatus.RECEIVED,
-            enqueue=(self.publisher.queue, self.publisher.wire_message(event_id))
-            if inline
-            else None,
-            publish_claim=(token, 10.0),
             body_sha256=hashlib.sha256(body.encode()).hexdigest(),
             note=f"batch {batch_id} is {summary.record.status} and every item is settled",
             fields={
@@ -78,9 +74,6 @@ class BatchCompletions:
                 "batch_id": batch_id,
             },
         )
-        if result.claimed:
-            self.publisher.publish(event_id)
-            self.ledger.mark_published(event_id, token)
         self.ledger.update_batch(batch_id, completion="admitted")
         logger.info("batch %s complete: %s queued for %s", batch_id, event_id, ", ".join(names))
         return event_id

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from handlers.registry import HandlerRegistry
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.expectations import Expectation
 from tlhooks.metrics import RECONCILED_EVENTS
+from tlhooks.queue.outbox import store_and_queue
 from tlhooks.queue.publisher import EventPublisher
 from tlhooks.status import EventKind, EventStatus
 
@@ -75,16 +75,12 @@ class ReconciledEvents:
             },
             separators=(",", ":"),
         )
-        inline = self.publisher.inline and requested is EventStatus.RECEIVED
-        token = uuid.uuid4().hex
-        result = self.ledger.accept(
+        result = store_and_queue(
+            self.ledger,
+            self.publisher,
             event_id=event_id,
             kind=kind,
             requested=requested,
-            enqueue=(self.publisher.queue, self.publisher.wire_message(event_id))
-            if inline
-            else None,
-            publish_claim=(token, 10.0),
             body_sha256=hashlib.sha256(body.encode()).hexdigest(),
             note=note,
             fields={
@@ -99,9 +95,6 @@ class ReconciledEvents:
                 "platform_webhooks": task.get("webhooks") or expectation.webhooks,
             },
         )
-        if result.claimed:
-            self.publisher.publish(event_id)
-            self.ledger.mark_published(event_id, token)
         if result.created and result.status is not EventStatus.DUPLICATE:
             RECONCILED_EVENTS.labels(source).inc()
         status = result.status if result.created else EventStatus.DUPLICATE
