@@ -6,6 +6,7 @@ fault tests kill it), so only the handler's own outcome write depends on the led
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -49,10 +50,12 @@ def load(ctx: HandlerContext) -> None:
 def waits_for_release(ctx: HandlerContext) -> None:
     """In a worker started with ``TEST_RELEASE_FILE``, succeeds once that file exists (60 s at
     most); in any other worker at once. Its return is recorded too, as
-    ``waits_for_release:returned``."""
+    ``waits_for_release:returned``, when Redis can be reached: a worker released while cut off
+    from it still succeeds."""
     _record("waits_for_release", ctx)
     release = os.environ.get("TEST_RELEASE_FILE")
     deadline = time.monotonic() + 60
     while release and not Path(release).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    _record("waits_for_release:returned", ctx)
+    with contextlib.suppress(redis.RedisError):
+        _record("waits_for_release:returned", ctx)

@@ -37,6 +37,7 @@ LEASE = 2.0  # the stack's TLHOOKS_LEASE_SECONDS
 CUT_FOR = 3 * LEASE  # at least; the link stays down until B has handled the event
 HANDLER = "waits_for_release"
 REFUSED = "no longer owns event"  # LeaseLost's message, in A's log
+WRITE_RETRIED = f"could not record {HANDLER}'s outcome"  # workers/outcomes.py, in A's log
 
 
 @pytest.fixture
@@ -73,9 +74,12 @@ def partitioned(namespace: NetworkNamespace, log_dir: Path) -> Iterator[Stack]:
         server.stop()
 
 
+@pytest.mark.parametrize("released", ["after the link is back", "while cut off"])
 def test_a_worker_cut_off_past_its_lease_is_taken_over_and_cannot_record_its_late_outcome(
-    partitioned: Stack, namespace: NetworkNamespace, tmp_path: Path
+    partitioned: Stack, namespace: NetworkNamespace, tmp_path: Path, released: str
 ) -> None:
+    """``while cut off``: A's handler returns during the cut, so A retries its outcome write
+    across the partition (workers/outcomes.py) until the link is back, and is refused then."""
     stack = partitioned
     release = tmp_path / "release"
     stack.start_receiver()
@@ -94,14 +98,17 @@ def test_a_worker_cut_off_past_its_lease_is_taken_over_and_cannot_record_its_lat
     cut_at = time.monotonic()
     handled = stack.wait_for_status(task_id, EventStatus.HANDLED, timeout=30)
     time.sleep(max(0.0, cut_at + CUT_FOR - time.monotonic()))
+    if released == "while cut off":
+        release.touch()
+        wait_until(lambda: WRITE_RETRIED in cut_off.log, timeout=15)
     down_for = time.monotonic() - cut_at
     namespace.restore()
     restored_at = time.time()
     release.touch()
-    wait_for_a_to_give_up(stack, task_id, cut_off)
+    wait_for_a_to_give_up(stack, task_id, cut_off, returned_recorded=released != "while cut off")
     stack.settle(1.5)  # A's lease keeper ticks again; anything A still wrote would be seen
 
-    print(f"\nworker A cut off for {down_for:.1f} s (lease {LEASE:.0f} s)")
+    print(f"\nworker A cut off for {down_for:.1f} s (lease {LEASE:.0f} s), released {released}")
     [event] = stack.events_for(task_id)
     assert_ran_in_a_then_b(stack, task_id, cut_off, taker)
     assert_b_outcome_stands(event, handled, stack, restored_at)
@@ -114,13 +121,16 @@ def test_a_worker_cut_off_past_its_lease_is_taken_over_and_cannot_record_its_lat
     assert taker.alive()
 
 
-def wait_for_a_to_give_up(stack: Stack, task_id: str, a: Worker) -> None:
+def wait_for_a_to_give_up(
+    stack: Stack, task_id: str, a: Worker, *, returned_recorded: bool
+) -> None:
     """A's handler returns once released; then A's outcome write is refused and it says so.
     Should A record its outcome instead, the assertions after this show what it wrote."""
-    try:
-        wait_until(lambda: len(stack.calls(f"{HANDLER}:returned", task_id)) == 2, timeout=30)
-    except TimeoutError:
-        raise AssertionError(f"worker A's handler never returned after the cut:\n{a.log}") from None
+    if returned_recorded:
+        try:
+            wait_until(lambda: len(stack.calls(f"{HANDLER}:returned", task_id)) == 2, timeout=30)
+        except TimeoutError:
+            raise AssertionError(f"A's handler never returned after the cut:\n{a.log}") from None
     with contextlib.suppress(TimeoutError):
         wait_until(lambda: REFUSED in a.log, timeout=10)
 
@@ -132,7 +142,9 @@ def assert_ran_in_a_then_b(stack: Stack, task_id: str, a: Worker, b: Worker) -> 
     assert b.process is not None
     assert [c["pid"] for c in stack.calls(HANDLER, task_id)] == [a.process.pid, b.process.pid]
     returned = [c["pid"] for c in stack.calls(f"{HANDLER}:returned", task_id)]
-    assert returned == [b.process.pid, a.process.pid]  # B's run ended first; A's later
+    # B's run ended first, A's later (A's record may be lost or late when A returned cut off)
+    assert returned[0] == b.process.pid
+    assert returned[1:] in ([], [a.process.pid])
     assert [c["pid"] for c in stack.calls("record_ready", task_id)] == [a.process.pid]
 
 
