@@ -7,7 +7,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +86,18 @@ def rabbitmq_answers() -> bool:
 class Stack:
     """Builds and tears down the real components for one test."""
 
-    def __init__(self, redis_server: RedisServer, log_dir: Path, broker: str = "redis") -> None:
+    def __init__(
+        self,
+        redis_server: RedisServer,
+        log_dir: Path,
+        broker: str = "redis",
+        emulator_host: str = "127.0.0.1",
+    ) -> None:
         self.redis_server = redis_server
         self.log_dir = log_dir
         self.emulator = EmulatorServer(
-            EmulatorConfig(api_key=API_KEY, webhook_secret=SECRET, clock=0.2, webhook_backoff=0.2)
+            EmulatorConfig(api_key=API_KEY, webhook_secret=SECRET, clock=0.2, webhook_backoff=0.2),
+            host=emulator_host,
         )
         self.emulator.start()
         self.env: dict[str, str] = {
@@ -129,10 +136,12 @@ class Stack:
         self.emulator.config.webhook_urls[:] = [f"{self.receiver.url}/webhooks/twelvelabs"]
         return self.receiver
 
-    def start_worker(self, pool: str = "threads", **env: str) -> Worker:
-        worker = Worker({**self.env, **env}, self.log_dir, pool=pool).start()
-        self.workers.append(worker)
-        return worker
+    def start_worker(
+        self, pool: str = "threads", *, beat: bool = True, prefix: Sequence[str] = (), **env: str
+    ) -> Worker:
+        worker = Worker({**self.env, **env}, self.log_dir, pool=pool, beat=beat, prefix=prefix)
+        self.workers.append(worker)  # first: close() kills one that never became ready
+        return worker.start()
 
     def start(self) -> Stack:
         self.start_receiver()
