@@ -40,7 +40,12 @@ if #handlers ~= handler_count then
 end
 
 local function log_delivery(same)
-  if redis.call('LLEN', deliveries_key) < 100 then
+  -- a compacted event's earlier deliveries are in its archive: its counter says how many
+  local logged = redis.call('LLEN', deliveries_key)
+  if redis.call('HEXISTS', event_key, 'compacted') == 1 then
+    logged = tonumber(redis.call('HGET', event_key, 'deliveries') or '1') - 1
+  end
+  if logged < 100 then
     local entry = cjson.encode({at = now, body_sha256 = body_sha256, same = same})
     redis.call('RPUSH', deliveries_key, entry)
   end

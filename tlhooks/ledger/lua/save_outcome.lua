@@ -5,7 +5,8 @@
 -- Returns 1 when stored, 0 when another run owns the event. The run owns it while the lease
 -- holds its token, or (as RENEW_LEASE reads it) while the lease has lapsed but no other run
 -- began since: the event's 'running' marker still names this run. The handler's count moves
--- from its old outcome's state to the new one's (handler_tally.lua, loaded first).
+-- from its old outcome's state to the new one's (handler_tally.lua, loaded first); the state a
+-- compaction kept in the record ('o:<handler>') gives way to the saved outcome.
 local outcomes_key, lease_key, event_key, handler_outcomes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local token, handler, outcome = ARGV[1], ARGV[2], ARGV[3]
 
@@ -17,5 +18,6 @@ if holder ~= token then
 end
 local before = handler_tally(event_key, outcomes_key)
 redis.call('HSET', outcomes_key, handler, outcome)
+redis.call('HDEL', event_key, 'o:' .. handler)
 apply_tally(handler_outcomes_key, before, handler_tally(event_key, outcomes_key))
 return 1

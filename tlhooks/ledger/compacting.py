@@ -1,0 +1,98 @@
+"""The ledger's compaction step: COMPACT, one script call per handled event, pipelined.
+
+Each event is read whole, its compacted form planned in Python (``compaction.py``: zlib is not
+available in Lua), and COMPACT applies the plan only if the event is still handled, no run
+holds it and nothing read has changed; a changed event (a redelivery, a replay in between) is
+read and planned again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+from redis.commands.core import Script
+
+from tlhooks.ledger.compaction import Compaction, plan
+from tlhooks.ledger.keys import LedgerKeys
+from tlhooks.ledger.translation import translate_redis_errors
+
+# Reads and plans of one event a compaction may take when the event changes in between.
+_ATTEMPTS = 3
+
+
+class CompactionSteps:
+    """Mixed into EventLedger, which registers the COMPACT script."""
+
+    client: redis.Redis
+    keys: LedgerKeys
+    _compact: Script
+
+    def compact(self, event_id: str) -> str:
+        """Compact one handled event; COMPACT's answer (``compacted``, ``skipped``, ...)."""
+        return next(iter(self.compact_many([event_id])), "missing")
+
+    def compact_many(self, ids: Sequence[str]) -> Counter[str]:
+        """Compact the handled ones of ``ids``; how many got each answer: ``compacted``,
+        ``skipped`` (not handled, or running), ``missing``, ``changed`` (kept changing)."""
+        answers: Counter[str] = Counter()
+        pending = list(dict.fromkeys(ids))
+        for _ in range(_ATTEMPTS):
+            if not pending:
+                break
+            replies = self._compact_once(pending)
+            answers.update(answer for answer in replies if answer != "changed")
+            pending = [i for i, answer in zip(pending, replies, strict=True) if answer == "changed"]
+        answers.update({"changed": len(pending)} if pending else {})
+        return answers
+
+    def _compact_once(self, ids: list[str]) -> list[str]:
+        keys = self.keys
+        now = time.time()
+        with translate_redis_errors():
+            pipe = self.client.pipeline(transaction=False)
+            for event_id in ids:
+                pipe.hgetall(keys.event(event_id))
+                pipe.lrange(keys.history(event_id), 0, -1)
+                pipe.hgetall(keys.outcomes(event_id))
+                pipe.lrange(keys.deliveries(event_id), 0, -1)
+            replies: list[Any] = pipe.execute()
+            answers: dict[int, str] = {}
+            pipe = self.client.pipeline(transaction=False)
+            planned: list[int] = []
+            for index, event_id in enumerate(ids):
+                fields, history, outcomes, deliveries = replies[4 * index : 4 * index + 4]
+                if not fields:
+                    answers[index] = "missing"
+                elif fields.get("status") != "handled":
+                    answers[index] = "skipped"
+                else:
+                    step = plan(fields, history, outcomes, deliveries, now)
+                    self._compact(keys=self._compact_keys(event_id), args=_args(step), client=pipe)
+                    planned.append(index)
+            for index, answer in zip(planned, pipe.execute(), strict=True):
+                answers[index] = str(answer)
+        return [answers[index] for index in range(len(ids))]
+
+    def _compact_keys(self, event_id: str) -> list[str]:
+        keys = self.keys
+        return [
+            keys.event(event_id),
+            keys.history(event_id),
+            keys.outcomes(event_id),
+            keys.deliveries(event_id),
+            keys.lease(event_id),
+            keys.handler_outcomes,
+        ]
+
+
+def _args(step: Compaction) -> list[str | int]:
+    args: list[str | int] = [step.history_length, step.deliveries_length]
+    args += [len(step.removed), len(step.outcomes)]
+    for pairs in (step.removed, step.outcomes, step.added):
+        for name, value in pairs.items():
+            args += [name, value]
+    return args
