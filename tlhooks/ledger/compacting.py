@@ -8,7 +8,6 @@ read and planned again.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -51,7 +50,6 @@ class CompactionSteps:
 
     def _compact_once(self, ids: list[str]) -> list[str]:
         keys = self.keys
-        now = time.time()
         with translate_redis_errors():
             pipe = self.client.pipeline(transaction=False)
             for event_id in ids:
@@ -70,7 +68,7 @@ class CompactionSteps:
                 elif fields.get("status") != "handled":
                     answers[index] = "skipped"
                 else:
-                    step = plan(fields, history, outcomes, deliveries, now)
+                    step = plan(fields, history, outcomes, deliveries)
                     self._compact(keys=self._compact_keys(event_id), args=_args(step), client=pipe)
                     planned.append(index)
             for index, answer in zip(planned, pipe.execute(), strict=True):

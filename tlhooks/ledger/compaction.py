@@ -5,45 +5,52 @@ already cost ~0.8 KB (docs/deploy.md, "Capacity"). Redis keeps a small hash as o
 while every field name and value is at most 64 bytes (``hash-max-listpack-value``) and it has
 at most 128 fields (``hash-max-listpack-entries``); past either it becomes a hashtable, about
 three times the size. So once an event is handled, COMPACT (``lua/compact.lua``) folds its four
-keys (record, history, outcomes, delivery log) into the record alone:
+keys (record, history, outcomes, delivery log) into the record alone, written afresh:
 
 - the fields scripts and filters read stay as they are: state, type, task, custom_id, arrival
-  and update times, handlers, the body's SHA-256, the counters, ``last_error``;
-- each handler's outcome state becomes a field ``o:<handler>``, which ``handler_tally.lua``
-  reads when the outcomes hash has no entry for the handler;
-- the rest (history, outcome details, delivery log, headers, validation, result digest, the
-  platform's ``webhooks[]``, a kept task, the notification's time, the last traceback) becomes
-  an archive: compact JSON, zlib with a preset dictionary, base85, cut into 64-byte fields
-  ``z0``, ``z1``... (one field ``z`` when that would make too many, e.g. a kept task);
+  time, handlers, the body's SHA-256, the counters, ``last_error``;
+- each handler's outcome state becomes a field ``o#<position in handlers>`` (``o:<handler>``
+  for a handler not in the list) holding the state's first letter (``s`` for succeeded), which
+  ``handler_tally.lua`` reads when the outcomes hash has no entry for the handler;
+- the rest becomes an archive: the history (whose last entry gives ``updated_at``), outcome
+  details, delivery log, headers, validation, result digest, the platform's ``webhooks[]``, a
+  kept task, the notification's time and the last traceback, as compact JSON, zlib with a
+  preset dictionary, 7 bits a character, cut into 63-byte fields ``z0``, ``z1``... (all in
+  ``z0`` when that would make too many fields, e.g. a kept task); ``z0`` marks a compacted
+  record;
 - what a handled event no longer needs is dropped and named in the archive, so ``events show``
-  says so: the raw webhook body (its SHA-256 stays; its type, ids and time are fields) and the
-  ``TL-Signature`` header (verified at intake).
+  says so: the raw webhook body (its type, ids and time are fields; its SHA-256 stays, cut to
+  128 bits) and the ``TL-Signature`` header (verified at intake).
 
 Reading (``expand``) merges the archive back. Writes after compaction go where they always do
 and win: a field set afterwards (a replay clears ``task`` or ``validation`` by writing '')
 over the archived one, new transitions and deliveries after the archived ones in their lists,
-an outcome saved in the outcomes hash over ``o:``. A replayed event that is handled again is
-compacted again, archive and all. Dead, invalid and truncated events are never compacted:
-COMPACT acts only on an event that is still handled and that no run holds.
+an outcome saved in the outcomes hash over ``o#``/``o:``. A replayed event that is handled
+again is compacted again, archive and all. Dead, invalid and truncated events are never
+compacted: COMPACT acts only on an event that is still handled and that no run holds.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-MARK = "compacted"  # hash field: the archive's format version, on a compacted event
-OUTCOME_PREFIX = "o:"
+MARK = "z0"  # the archive's first field: a record that has it is compacted
+OUTCOME_PREFIX = "o:"  # o:<handler name>, for a handler not in the event's handlers list
+LISTED_PREFIX = "o#"  # o#<position in the handlers list>: shorter, for the usual case
 CHUNK_PREFIX = "z"
-CHUNK = 64  # Redis's default hash-max-listpack-value
+CHUNK = 63  # Redis's default hash-max-listpack-value is 64; 63 takes a 1-byte length
 MAX_CHUNKS = 48  # more would pass hash-max-listpack-entries (128) with the other fields
-VERSION = "1"
+# How o#/o: fields spell an outcome's state (handler_tally.lua reads the same letters).
+STATE_CODES = {"pending": "p", "succeeded": "s", "failed": "f", "exhausted": "e"}
+STATE_NAMES = {code: name for name, code in STATE_CODES.items()}
 
 # Record fields moved into the archive; every other non-empty field stays in the hash.
+# ``updated_at`` is the last transition's time, which the archived history holds.
 ARCHIVED = (
+    "updated_at",
     "headers",
     "validation",
     "result_digest",
@@ -53,13 +60,16 @@ ARCHIVED = (
     "last_traceback",
 )
 DROPPED_FIELDS = ("body",)
+# Hex digits of the body's SHA-256 a compacted record keeps: 128 bits still tell a redelivery
+# of the same body from another (accept.lua compares this prefix), and 32 bytes fewer keep the
+# record within a smaller allocation.
+SHA_KEPT = 32
 DROPPED_HEADERS = ("tl-signature",)
 
 # What most archives hold, so even a small one compresses well (zlib's preset dictionary).
 # Changing it makes older archives unreadable: a new dictionary needs a new VERSION.
 _ZDICT = json.dumps(
     {
-        "v": 1,
         "dropped": ["body", "headers.tl-signature"],
         "f": {
             "headers": '{"content-type":"application/json","content-length":"199",'
@@ -109,11 +119,24 @@ class Compaction:
 
 
 def is_chunk(name: str) -> bool:
-    return name == CHUNK_PREFIX or (name[:1] == CHUNK_PREFIX and name[1:].isdigit())
+    return name[:1] == CHUNK_PREFIX and name[1:].isdigit()
 
 
 def is_compaction_field(name: str) -> bool:
-    return name == MARK or name.startswith(OUTCOME_PREFIX) or is_chunk(name)
+    return name.startswith(OUTCOME_PREFIX) or name.startswith(LISTED_PREFIX) or is_chunk(name)
+
+
+def kept_states(fields: dict[str, str]) -> dict[str, str]:
+    """handler -> the outcome state a compacted record keeps in ``o#``/``o:`` fields."""
+    listed = json.loads(fields.get("handlers") or "[]")
+    states = {}
+    for name, code in fields.items():
+        state = STATE_NAMES.get(code, code)
+        if name.startswith(OUTCOME_PREFIX):
+            states[name[len(OUTCOME_PREFIX) :]] = state
+        elif name.startswith(LISTED_PREFIX) and name[2:].isdigit() and int(name[2:]) < len(listed):
+            states[str(listed[int(name[2:])])] = state
+    return states
 
 
 def expand(
@@ -133,27 +156,28 @@ def expand(
     own = {name: value for name, value in fields.items() if not is_compaction_field(name)}
     merged = {**archive.get("f", {}), **own}
     details = archive.get("o", {})
-    kept_outcomes = {}
-    for name, state in fields.items():
-        if name.startswith(OUTCOME_PREFIX):
-            handler = name[len(OUTCOME_PREFIX) :]
-            kept_outcomes[handler] = _outcome(handler, state, details.get(handler), received)
+    kept_outcomes = {
+        handler: _outcome(handler, state, details.get(handler), received)
+        for handler, state in kept_states(fields).items()
+    }
     kept_outcomes.update(later_outcomes)
     body_sha256 = fields.get("body_sha256", "")
+    archived_history = [
+        {"status": status, "at": received + offset, "note": note}
+        for status, offset, note in archive.get("h", [])
+    ]
+    if "updated_at" not in merged and archived_history:
+        merged["updated_at"] = repr(archived_history[-1]["at"])
     return Expanded(
         fields=merged,
-        history=[
-            {"status": status, "at": received + offset, "note": note}
-            for status, offset, note in archive.get("h", [])
-        ]
-        + later_history,
+        history=archived_history + later_history,
         outcomes=kept_outcomes,
         deliveries=[
             {"at": received + offset, "body_sha256": sha or body_sha256, "same": same}
-            for offset, sha, same in archive.get("d", [])
+            for offset, sha, same in archive.get("d", [[0.0, "", True]])
         ]
         + later_deliveries,
-        compaction={"at": archive.get("at"), "dropped": archive.get("dropped", [])},
+        compaction={"dropped": archive.get("dropped", [])},
     )
 
 
@@ -162,15 +186,17 @@ def plan(
     history: list[str],
     outcomes: dict[str, str],
     deliveries: list[str],
-    now: float,
 ) -> Compaction:
     """How to compact the event these raw keys hold (COMPACT checks it is still handled)."""
     record = expand(fields, history, outcomes, deliveries)
     received = float(fields.get("received_at") or 0)
     body_sha256 = fields.get("body_sha256", "")
+    short_sha = body_sha256[:SHA_KEPT]
     dropped = set((record.compaction or {}).get("dropped", []))
     archived: dict[str, str] = {}
     for name in ARCHIVED:
+        if name == "updated_at" and record.history:
+            continue  # the last transition's time
         value = record.fields.get(name, "")
         if name == "headers" and value:
             headers = json.loads(value)
@@ -180,38 +206,38 @@ def plan(
             archived[name] = value
     dropped |= {name for name in DROPPED_FIELDS if record.fields.get(name)}
     archive = {
-        "v": 1,
-        "at": round(now, 3),
         "dropped": sorted(dropped),
         "f": archived,
         "h": [[t["status"], _offset(t["at"], received), t.get("note", "")] for t in record.history],
-        "o": {
-            name: [
-                o.get("attempts", 0),
-                _offset(o.get("started_at"), received),
-                _offset(o.get("finished_at"), received),
-                o.get("last_error"),
-                o.get("last_traceback"),
-            ]
-            for name, o in record.outcomes.items()
-        },
-        "d": [
-            [
-                _offset(d["at"], received),
-                "" if d.get("body_sha256", "") == body_sha256 else d.get("body_sha256", ""),
-                d.get("same", True),
-            ]
-            for d in record.deliveries
-        ],
+        "o": {name: _outcome_detail(o, received) for name, o in record.outcomes.items()},
     }
+    log = [
+        [
+            _offset(d["at"], received),
+            "" if d.get("body_sha256", "") in (body_sha256, short_sha) else d["body_sha256"],
+            d.get("same", True),
+        ]
+        for d in record.deliveries
+    ]
+    if log != [[0.0, "", True]]:  # the usual one delivery, on arrival, goes without saying
+        archive["d"] = log
     removed = {
         name: value
         for name, value in fields.items()
         if value == "" or name in ARCHIVED or name in DROPPED_FIELDS or is_compaction_field(name)
     }
-    added = {MARK: VERSION}
+    added = {}
+    if short_sha != body_sha256:
+        removed["body_sha256"] = body_sha256
+        added["body_sha256"] = short_sha
+    listed = [str(name) for name in json.loads(fields.get("handlers") or "[]")]
     for name, outcome in record.outcomes.items():
-        added[OUTCOME_PREFIX + name] = str(outcome.get("state") or "pending")
+        state = STATE_CODES.get(str(outcome.get("state")), "p")
+        places = [n for n, handler in enumerate(listed) if handler == name]
+        for place in places:
+            added[f"{LISTED_PREFIX}{place}"] = state
+        if not places:
+            added[OUTCOME_PREFIX + name] = state
     added.update(_encode(archive))
     return Compaction(
         removed=removed,
@@ -224,11 +250,24 @@ def plan(
 
 
 def _offset(at: float | None, received: float) -> float | None:
-    return None if at is None else round(float(at) - received, 4)
+    return None if at is None else round(float(at) - received, 3) + 0.0  # never -0.0
+
+
+def _outcome_detail(outcome: dict[str, Any], received: float) -> list[Any]:
+    detail = [
+        outcome.get("attempts", 0),
+        _offset(outcome.get("started_at"), received),
+        _offset(outcome.get("finished_at"), received),
+        outcome.get("last_error"),
+        outcome.get("last_traceback"),
+    ]
+    while detail and detail[-1] is None:
+        detail.pop()
+    return detail
 
 
 def _outcome(handler: str, state: str, detail: list[Any] | None, received: float) -> dict[str, Any]:
-    attempts, started, finished, error, trace = detail or [0, None, None, None, None]
+    attempts, started, finished, error, trace = [*(detail or [0]), None, None, None, None][:5]
     return {
         "handler": handler,
         "state": state,
@@ -243,9 +282,9 @@ def _outcome(handler: str, state: str, detail: list[Any] | None, received: float
 def _encode(archive: dict[str, Any]) -> dict[str, str]:
     packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
     raw = json.dumps(archive, separators=(",", ":")).encode()
-    text = base64.b85encode(packer.compress(raw) + packer.flush()).decode("ascii")
+    text = _to_ascii(packer.compress(raw) + packer.flush())
     if len(text) > CHUNK * MAX_CHUNKS:
-        return {CHUNK_PREFIX: text}
+        return {MARK: text}
     return {
         f"{CHUNK_PREFIX}{n}": text[start : start + CHUNK]
         for n, start in enumerate(range(0, len(text), CHUNK))
@@ -253,11 +292,33 @@ def _encode(archive: dict[str, Any]) -> dict[str, str]:
 
 
 def _decode(fields: dict[str, str]) -> dict[str, Any]:
-    text = fields.get(CHUNK_PREFIX)
-    if text is None:
-        chunks = sorted((int(name[1:]), value) for name, value in fields.items() if is_chunk(name))
-        text = "".join(value for _, value in chunks)
+    chunks = sorted((int(name[1:]), value) for name, value in fields.items() if is_chunk(name))
+    text = "".join(value for _, value in chunks)
     unpacker = zlib.decompressobj(-15, _ZDICT)
-    raw = unpacker.decompress(base64.b85decode(text)) + unpacker.flush()
+    raw = unpacker.decompress(_from_ascii(text)) + unpacker.flush()
     archive: dict[str, Any] = json.loads(raw)
     return archive
+
+
+def _to_ascii(data: bytes) -> str:
+    """7 bits a character (every code below 128 is one byte of UTF-8, which the ledger's
+    client decodes): each 7 bytes become 8 characters, a last k bytes k + 1."""
+    out = []
+    for start in range(0, len(data), 7):
+        block = data[start : start + 7]
+        digits = len(block) + 1
+        value = int.from_bytes(block, "big") << (digits * 7 - len(block) * 8)
+        out.append("".join(chr((value >> (7 * n)) & 0x7F) for n in reversed(range(digits))))
+    return "".join(out)
+
+
+def _from_ascii(text: str) -> bytes:
+    out = bytearray()
+    for start in range(0, len(text), 8):
+        group = text[start : start + 8]
+        value = 0
+        for char in group:
+            value = (value << 7) | ord(char)
+        size = len(group) - 1
+        out += (value >> (len(group) * 7 - size * 8)).to_bytes(size, "big")
+    return bytes(out)

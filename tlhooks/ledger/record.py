@@ -42,10 +42,8 @@ class Delivery(BaseModel):
 
 
 class Compaction(BaseModel):
-    """When a handled event was compacted, and what it no longer keeps (``body``,
-    ``headers.tl-signature``)."""
+    """What a compacted event no longer keeps (``body``, ``headers.tl-signature``)."""
 
-    at: float | None = None
     dropped: list[str] = Field(default_factory=list)
 
 
@@ -94,7 +92,7 @@ class EventRecord(BaseModel):
     history: list[Transition] = Field(default_factory=list)
     outcomes: dict[str, HandlerOutcome] = Field(default_factory=dict)
     delivery_log: list[Delivery] = Field(default_factory=list)
-    # once handled and compacted (ledger/compaction.py): when, and what was dropped
+    # once handled and compacted (ledger/compaction.py): what was dropped
     compaction: Compaction | None = None
 
     @classmethod

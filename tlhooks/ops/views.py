@@ -65,13 +65,11 @@ def compaction_note(record: EventRecord) -> str | None:
     if record.compaction is None:
         return None
     names = [_DROPPED_WORDS.get(name, name) for name in record.compaction.dropped]
-    when = iso(record.compaction.at)
-    head = f"yes, {when}" if when else "yes"
     if not names:
-        return f"{head}; nothing dropped"
-    kept = f" (its SHA-256 {record.body_sha256[:12]}… kept)" if record.body_sha256 else ""
-    body = "body" in record.compaction.dropped
-    return f"{head}; dropped: {' and '.join(names)}{kept if body else ''}"
+        return "yes; nothing dropped"
+    sha = record.body_sha256 if "body" in record.compaction.dropped else None
+    kept = f" (its SHA-256 {sha[:12]}… kept)" if sha else ""
+    return f"yes; dropped: {' and '.join(names)}{kept}"
 
 
 def event_text(record: EventRecord) -> str:

@@ -42,7 +42,7 @@ end
 local function log_delivery(same)
   -- a compacted event's earlier deliveries are in its archive: its counter says how many
   local logged = redis.call('LLEN', deliveries_key)
-  if redis.call('HEXISTS', event_key, 'compacted') == 1 then
+  if redis.call('HEXISTS', event_key, 'z0') == 1 then
     logged = tonumber(redis.call('HGET', event_key, 'deliveries') or '1') - 1
   end
   if logged < 100 then
@@ -58,7 +58,8 @@ end
 if redis.call('EXISTS', event_key) == 1 then
   redis.call('HINCRBY', event_key, 'deliveries', 1)
   local first = redis.call('HGET', event_key, 'body_sha256')
-  local same = (not first) or first == '' or first == body_sha256
+  -- a compacted record keeps the first 128 bits of the hash (compaction.py)
+  local same = (not first) or first == '' or first == string.sub(body_sha256, 1, #first)
   local received = tonumber(redis.call('HGET', event_key, 'received_at') or ARGV[4]) or now
   redis.call('ZADD', redelivered_key, 'NX', received, event_id)
   if not same then

@@ -46,15 +46,9 @@ if clear_validation then
   redis.call('HSET', event_key, 'validation', '')
 end
 local before = handler_tally(event_key, outcomes_key)
--- the states a compaction kept in the record ('o:<handler>') are cleared like outcomes
-local kept = {}
-local fields = redis.call('HGETALL', event_key)
-for i = 1, #fields, 2 do
-  if string.sub(fields[i], 1, 2) == 'o:' then kept[string.sub(fields[i], 3)] = fields[i + 1] end
-end
 if reset == 'all' then
   redis.call('DEL', outcomes_key)
-  for handler in pairs(kept) do redis.call('HDEL', event_key, 'o:' .. handler) end
+  clear_kept_states(event_key, function() return true end)
 elseif reset == 'unsucceeded' then
   local outcomes = redis.call('HGETALL', outcomes_key)
   for i = 1, #outcomes, 2 do
@@ -62,12 +56,10 @@ elseif reset == 'unsucceeded' then
       redis.call('HDEL', outcomes_key, outcomes[i])
     end
   end
-  for handler, state in pairs(kept) do
-    if state ~= 'succeeded' then redis.call('HDEL', event_key, 'o:' .. handler) end
-  end
+  clear_kept_states(event_key, function(_, state) return state ~= 'succeeded' end)
 else
   redis.call('HDEL', outcomes_key, reset)
-  redis.call('HDEL', event_key, 'o:' .. reset)
+  clear_kept_states(event_key, function(name) return name == reset end)
 end
 apply_tally(handler_outcomes_key, before, handler_tally(event_key, outcomes_key))
 redis.call('ZREM', schedule_key, event_id)

@@ -6,7 +6,7 @@
 -- holds its token, or (as RENEW_LEASE reads it) while the lease has lapsed but no other run
 -- began since: the event's 'running' marker still names this run. The handler's count moves
 -- from its old outcome's state to the new one's (handler_tally.lua, loaded first); the state a
--- compaction kept in the record ('o:<handler>') gives way to the saved outcome.
+-- compaction kept in the record ('o#<n>', 'o:<handler>') gives way to the saved outcome.
 local outcomes_key, lease_key, event_key, handler_outcomes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local token, handler, outcome = ARGV[1], ARGV[2], ARGV[3]
 
@@ -18,6 +18,6 @@ if holder ~= token then
 end
 local before = handler_tally(event_key, outcomes_key)
 redis.call('HSET', outcomes_key, handler, outcome)
-redis.call('HDEL', event_key, 'o:' .. handler)
+clear_kept_states(event_key, function(name) return name == handler end)
 apply_tally(handler_outcomes_key, before, handler_tally(event_key, outcomes_key))
 return 1
