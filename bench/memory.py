@@ -6,8 +6,11 @@ handlers, the API answered by an httpx MockTransport with a time_based_metadata 
 of the chosen size) on a private redis-server, exactly as in production but without the HTTP
 hops. The broker's messages are consumed as a worker would (the list is emptied), so what is
 left is what the ledger keeps per settled event. Printed per case: Redis's ``used_memory``
-growth per event, and ``MEMORY USAGE`` of one event's own keys (record, history, outcomes,
-deliveries, task index); the rest is its share of the shared indexes.
+growth per event, measured after 20 warm-up events (the server's first script calls and client
+buffers cost ~0.5 MB once, which is no event's cost), and ``MEMORY USAGE`` of one event's own
+keys (record, and history, outcomes and deliveries when not compacted; task index); the rest
+is its share of the shared indexes. Workers compact handled events as by default
+(``TLHOOKS_COMPACT_HANDLED``); ``--no-compact`` measures them whole.
 """
 
 from __future__ import annotations

@@ -144,6 +144,27 @@ def test_a_kept_task_is_compressed_into_the_record_and_read_back_whole(
     assert ledger.client.memory_usage(ledger.keys.event("whe_1")) < 2000  # 5 KB of result
 
 
+def test_an_archive_too_long_for_short_fields_is_kept_in_one(ledger: EventLedger) -> None:
+    handled(ledger)
+    task = {**TASK, "result": {"data": _noise(6000)}}
+    ledger.update("whe_1", task=task)
+
+    ledger.compact("whe_1")
+
+    stored = ledger.client.hgetall(ledger.keys.event("whe_1"))
+    assert [name for name in stored if name.startswith("z")] == ["z0"]
+    assert ledger.require("whe_1").task == task
+
+
+def _noise(size: int) -> str:
+    """Text that does not compress: hex of chained SHA-256s."""
+    out, block = [], b"seed"
+    while len(out) * 64 < size:
+        block = hashlib.sha256(block).digest()
+        out.append(block.hex())
+    return "".join(out)[:size]
+
+
 @pytest.mark.parametrize(
     "status", [EventStatus.DEAD, EventStatus.INVALID, EventStatus.TRUNCATED, EventStatus.FAILED]
 )
