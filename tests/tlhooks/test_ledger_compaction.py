@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.ledger_truth import assert_indexes_agree, every_record
+from tests.tlhooks.test_archive import noise
 from tests.tlhooks.test_ledger_indexes import PROPERTY, forget_the_indexes, run_step
 from tlhooks.ledger import EventLedger, EventRecord, HandlerOutcome, HandlerState
 from tlhooks.ledger.compacting import _args
@@ -146,7 +147,7 @@ def test_a_kept_task_is_compressed_into_the_record_and_read_back_whole(
 
 def test_an_archive_too_long_for_short_fields_is_kept_in_one(ledger: EventLedger) -> None:
     handled(ledger)
-    task = {**TASK, "result": {"data": _noise(6000)}}
+    task = {**TASK, "result": {"data": noise(6000)}}
     ledger.update("whe_1", task=task)
 
     ledger.compact("whe_1")
@@ -154,15 +155,6 @@ def test_an_archive_too_long_for_short_fields_is_kept_in_one(ledger: EventLedger
     stored = ledger.client.hgetall(ledger.keys.event("whe_1"))
     assert [name for name in stored if name.startswith("z")] == ["z0"]
     assert ledger.require("whe_1").task == task
-
-
-def _noise(size: int) -> str:
-    """Text that does not compress: hex of chained SHA-256s."""
-    out, block = [], b"seed"
-    while len(out) * 64 < size:
-        block = hashlib.sha256(block).digest()
-        out.append(block.hex())
-    return "".join(out)[:size]
 
 
 @pytest.mark.parametrize(

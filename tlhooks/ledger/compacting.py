@@ -15,7 +15,8 @@ from typing import Any
 import redis
 from redis.commands.core import Script
 
-from tlhooks.ledger.compaction import MARK, Compaction, plan
+from tlhooks.ledger._archive import MARK
+from tlhooks.ledger.compaction import Compaction, plan
 from tlhooks.ledger.keys import LedgerKeys
 from tlhooks.ledger.translation import translate_redis_errors
 from tlhooks.status import EventStatus

@@ -33,16 +33,13 @@ compacted: COMPACT acts only on an event that is still handled and that no run h
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-MARK = "z0"  # the archive's first field: a record that has it is compacted
+from tlhooks.ledger._archive import MARK, decode, encode, is_chunk
+
 OUTCOME_PREFIX = "o:"  # o:<handler name>, for a handler not in the event's handlers list
 LISTED_PREFIX = "o#"  # o#<position in the handlers list>: shorter, for the usual case
-CHUNK_PREFIX = "z"
-CHUNK = 63  # Redis's default hash-max-listpack-value is 64; 63 takes a 1-byte length
-MAX_CHUNKS = 48  # more would pass hash-max-listpack-entries (128) with the other fields
 # How o#/o: fields spell an outcome's state (handler_tally.lua reads the same letters).
 STATE_CODES = {"pending": "p", "succeeded": "s", "failed": "f", "exhausted": "e"}
 STATE_NAMES = {code: name for name, code in STATE_CODES.items()}
@@ -66,34 +63,6 @@ DROPPED_FIELDS = ("body",)
 SHA_KEPT = 32
 DROPPED_HEADERS = ("tl-signature",)
 
-# What most archives hold, so even a small one compresses well (zlib's preset dictionary).
-# Changing it makes older archives unreadable: a new dictionary needs a new VERSION.
-_ZDICT = json.dumps(
-    {
-        "dropped": ["body", "headers.tl-signature"],
-        "f": {
-            "headers": '{"content-type":"application/json","content-length":"199",'
-            '"user-agent":"TwelveLabs-Webhooks/1.0"}',
-            "validation": '{"mode":"segments","valid":true,"truncated":false,"errors":[],'
-            '"warnings":[],"omitted_errors":0,"omitted_warnings":0,"salvaged":null,'
-            '"partial":false}',
-            "result_digest": '{"status":"ready","bytes":0,"sha256":"","finish_reason":"stop",'
-            '"generation_id":"gen_"}',
-            "notification_created_at": "2026-12-05T00:00:00.000000+00:00",
-        },
-        "h": [
-            ["received", 0.0, ""],
-            ["queued", 0.0, "published"],
-            ["fetching", 0.0, ""],
-            ["handling", 0.0, "task retrieved"],
-            ["handled", 0.0, ""],
-        ],
-        "o": {"myapp.hooks.": [1, 0.0, 0.0, None, None]},
-        "d": [[0.0, "", True]],
-    },
-    separators=(",", ":"),
-).encode()
-
 
 @dataclass
 class Expanded:
@@ -116,10 +85,6 @@ class Compaction:
     history_length: int
     deliveries_length: int
     dropped: list[str] = field(default_factory=list)
-
-
-def is_chunk(name: str) -> bool:
-    return name[:1] == CHUNK_PREFIX and name[1:].isdigit()
 
 
 def is_compaction_field(name: str) -> bool:
@@ -151,7 +116,7 @@ def expand(
     later_deliveries = [json.loads(item) for item in deliveries]
     if MARK not in fields:
         return Expanded(dict(fields), later_history, later_outcomes, later_deliveries)
-    archive = _decode(fields)
+    archive = decode(fields)
     received = float(fields.get("received_at") or 0)
     own = {name: value for name, value in fields.items() if not is_compaction_field(name)}
     merged = {**archive.get("f", {}), **own}
@@ -238,7 +203,7 @@ def plan(
             added[f"{LISTED_PREFIX}{place}"] = state
         if not places:
             added[OUTCOME_PREFIX + name] = state
-    added.update(_encode(archive))
+    added.update(encode(archive))
     return Compaction(
         removed=removed,
         added=added,
@@ -277,48 +242,3 @@ def _outcome(handler: str, state: str, detail: list[Any] | None, received: float
         "last_error": error,
         "last_traceback": trace,
     }
-
-
-def _encode(archive: dict[str, Any]) -> dict[str, str]:
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
-    raw = json.dumps(archive, separators=(",", ":")).encode()
-    text = _to_ascii(packer.compress(raw) + packer.flush())
-    if len(text) > CHUNK * MAX_CHUNKS:
-        return {MARK: text}
-    return {
-        f"{CHUNK_PREFIX}{n}": text[start : start + CHUNK]
-        for n, start in enumerate(range(0, len(text), CHUNK))
-    }
-
-
-def _decode(fields: dict[str, str]) -> dict[str, Any]:
-    chunks = sorted((int(name[1:]), value) for name, value in fields.items() if is_chunk(name))
-    text = "".join(value for _, value in chunks)
-    unpacker = zlib.decompressobj(-15, _ZDICT)
-    raw = unpacker.decompress(_from_ascii(text)) + unpacker.flush()
-    archive: dict[str, Any] = json.loads(raw)
-    return archive
-
-
-def _to_ascii(data: bytes) -> str:
-    """7 bits a character (every code below 128 is one byte of UTF-8, which the ledger's
-    client decodes): each 7 bytes become 8 characters, a last k bytes k + 1."""
-    out = []
-    for start in range(0, len(data), 7):
-        block = data[start : start + 7]
-        digits = len(block) + 1
-        value = int.from_bytes(block, "big") << (digits * 7 - len(block) * 8)
-        out.append("".join(chr((value >> (7 * n)) & 0x7F) for n in reversed(range(digits))))
-    return "".join(out)
-
-
-def _from_ascii(text: str) -> bytes:
-    out = bytearray()
-    for start in range(0, len(text), 8):
-        group = text[start : start + 8]
-        value = 0
-        for char in group:
-            value = (value << 7) | ord(char)
-        size = len(group) - 1
-        out += (value >> (len(group) * 7 - size * 8)).to_bytes(size, "big")
-    return bytes(out)
