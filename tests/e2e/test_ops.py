@@ -179,3 +179,34 @@ def test_replaying_one_handler_runs_only_that_handler(stack: Stack) -> None:
     assert len(stack.calls("doomed", task_id)) == 3
     assert again.replays == 1
     assert any(t.note.startswith("replay rpl_") for t in again.history)
+
+
+def test_a_handled_event_is_compacted_by_its_worker_and_still_shows_and_replays(
+    stack: Stack,
+) -> None:
+    stack.start()
+    task_id = stack.create_task("ready")["task_id"]
+    stack.wait_for_status(task_id, EventStatus.HANDLED)
+    wait_until(lambda: stack.events_for(task_id)[0].compaction is not None, timeout=10)
+    (event,) = stack.events_for(task_id)
+    keys = stack.ledger.keys
+    assert [stack.redis.exists(k(event.event_id)) for k in (keys.history, keys.outcomes)] == [0, 0]
+
+    shown = cli(stack, "events", "show", event.event_id)
+    replayed = cli(stack, "events", "replay", event.event_id, "--from", "fetch", "--all-handlers")
+
+    assert shown.exit_code == 0, shown.output
+    assert (
+        "compacted:    yes; dropped: the webhook body and the TL-Signature header" in shown.output
+    )
+    assert replayed.exit_code == 0, replayed.output
+
+    def compacted_again() -> bool:
+        (now,) = stack.events_for(task_id)
+        return now.replays == 1 and now.status is EventStatus.HANDLED and bool(now.compaction)
+
+    wait_until(compacted_again, timeout=30)
+    (again,) = stack.events_for(task_id)
+    assert [t.status for t in again.history].count(EventStatus.HANDLED) == 2
+    assert again.outcomes["record_ready"].state.value == "succeeded"
+    assert len(stack.calls("record_ready", task_id)) == 2
