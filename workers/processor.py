@@ -32,6 +32,7 @@ from handlers.context import HandlerContext, idempotency_key
 from handlers.registry import HandlerRegistry
 from tlhooks.analysis import AnalyzeTask
 from tlhooks.ledger import EventLedger, EventRecord, HandlerState
+from tlhooks.ledger.fencing import fenced_by
 from tlhooks.logs import bind_log_context
 from tlhooks.metrics import HANDLED_LATENCY, HANDLER_OUTCOMES
 from tlhooks.rate_budget import RateBudget
@@ -95,7 +96,8 @@ class EventProcessor:
             self.ledger.schedule(event_id, self.clock() + claim.lease_remaining + 1)
             return RunOutcome.BUSY
         try:
-            with self.leases.holding(event_id, token):
+            # every move of this run is refused once another run took the event over
+            with self.leases.holding(event_id, token), fenced_by(token):
                 if self.policy.exhausted(claim.crashes):
                     return self.settler.die(
                         event_id,

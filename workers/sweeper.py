@@ -8,9 +8,12 @@ Run periodically by Celery beat (``tlhooks.sweep``), it
    the lapse, so a killed worker's started events come back within seconds;
 3. re-queues events stuck in ``received``, ``queued`` or ``failed`` for longer than
    ``stale_after`` with no run holding them and no retry scheduled: a message Redis lost, a
-   publish to a separate broker that failed after the event was stored. These may be waiting
-   in a long queue, so ``stale_after`` must exceed the longest backlog you expect; a killed
-   worker's taken-but-unstarted messages come back sooner, through the visibility timeout;
+   publish to a separate broker that failed after the event was stored. A ``received`` or
+   ``queued`` one is left alone while the broker's queue holds messages (its own may be among
+   them: a backlog while workers were down is not a loss) or the broker cannot say; when the
+   broker is the ledger's Redis the script checks this in the same step. ``stale_after``
+   should still exceed the longest backlog you expect; a killed worker's taken-but-unstarted
+   messages come back sooner, through the visibility timeout (Redis) or at once (RabbitMQ);
 4. expires settled events older than ``TLHOOKS_RETENTION_DAYS`` (retention), keeping dead,
    invalid and truncated ones until they are replayed or purged, and the records of submitted
    tasks and batches that are done (tlhooks/ledger/submission_retention.py).
@@ -28,6 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tlhooks.errors import StorageUnavailable
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.sweeping import SweepOps
 from tlhooks.queue.publisher import EventPublisher
@@ -66,6 +70,8 @@ def quiet_sweep_ticks(task_name: str) -> None:
 # Runs: no live run is in one of these states without holding the event's lease.
 RUN_STATES = (EventStatus.FETCHING, EventStatus.HANDLING)
 WAITING_STATES = (EventStatus.RECEIVED, EventStatus.QUEUED, EventStatus.FAILED)
+# Waiting states whose message may be in the broker's queue (a failed event waits for its retry).
+AWAITING_MESSAGE = (EventStatus.RECEIVED, EventStatus.QUEUED)
 
 
 @dataclass
@@ -126,7 +132,10 @@ class Sweeper:
 
     def _rescue(self, report: SweepReport) -> None:
         now = self.clock()
+        queue_not_empty = self._queue_may_hold_messages()
         for status in (*RUN_STATES, *WAITING_STATES):
+            if status in AWAITING_MESSAGE and queue_not_empty:
+                continue  # their messages may still be waiting: no second copies
             waited = 0.0 if status in RUN_STATES else self.stale_after
             cutoff = now - waited
             for event_id in self.ledger.ids_in_status(
@@ -146,6 +155,17 @@ class Sweeper:
                     report.rescued += 1
                 elif outcome == "dead":
                     report.dead += 1
+
+    def _queue_may_hold_messages(self) -> bool:
+        """Whether a separate broker's queue holds messages, or cannot say (then nothing could
+        be published anyway). The ledger's own Redis is asked inside REQUEUE_STALE instead."""
+        if self.publisher.inline:
+            return False
+        try:
+            return self.publisher.backlog() > 0
+        except StorageUnavailable as exc:
+            logger.warning("sweep: waiting events are not rescued this time: %s", exc)
+            return True
 
     def _message(self, event_id: str) -> dict[str, str]:
         """The message to push inside the ledger's script, when the broker is the ledger."""

@@ -7,7 +7,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,51 @@ from tlhooks.status import EventStatus
 SECRET = "whsec_e2e"
 API_KEY = "e2e-key"
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
-# TEST_BROKER=rabbitmq runs the end-to-end tier with RabbitMQ as the broker (the ledger stays on
-# Redis); scripts/test runs the tier once per broker. Tests that pick a broker themselves keep it.
-BROKER = os.environ.get("TEST_BROKER", "redis")
+# The brokers the end-to-end tier runs on (the ledger is on Redis either way): a test on a Stack
+# runs once per broker TEST_BROKERS names (comma-separated; default redis, and scripts/test names
+# both), its id saying which; a test that picks its broker itself (marked own_broker) runs once.
+BROKERS = tuple(os.environ.get("TEST_BROKERS", "redis").split(","))
+if not set(BROKERS) <= {"redis", "rabbitmq"}:
+    raise pytest.UsageError(f"TEST_BROKERS: expected redis and/or rabbitmq, got {BROKERS}")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    own = metafunc.definition.get_closest_marker("own_broker") is not None
+    if "stack_broker" in metafunc.fixturenames and not own:
+        metafunc.parametrize("stack_broker", BROKERS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test whose parameter picks its broker (``pytest.param(..., marks=own_broker)``) runs
+    on the first of TEST_BROKERS only: on the others it would run the very same thing again.
+
+    Tests allowed more than the default timeout run for minutes: they go first, so that on
+    xdist workers they do not start last and leave one worker running alone at the end.
+    """
+    default = float(config.getini("timeout") or 0)
+    items.sort(key=lambda item: -_timeout(item, default))  # stable: the rest keep their order
+    again = [
+        item
+        for item in items
+        if item.get_closest_marker("own_broker") is not None
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("stack_broker", BROKERS[0]) != BROKERS[0]
+    ]
+    if again:
+        config.hook.pytest_deselected(items=again)
+        items[:] = [item for item in items if item not in again]
+
+
+def _timeout(item: pytest.Item, default: float) -> float:
+    marker = item.get_closest_marker("timeout")
+    return float(marker.args[0]) if marker is not None and marker.args else default
+
+
+@pytest.fixture
+def stack_broker(request: pytest.FixtureRequest) -> str:
+    """The broker a Stack runs on: ``redis`` (the ledger's own Redis) or ``rabbitmq``; the first
+    of TEST_BROKERS for a test that picks its broker itself."""
+    return str(getattr(request, "param", BROKERS[0]))
 
 
 def rabbitmq_answers() -> bool:
@@ -44,11 +86,18 @@ def rabbitmq_answers() -> bool:
 class Stack:
     """Builds and tears down the real components for one test."""
 
-    def __init__(self, redis_server: RedisServer, log_dir: Path) -> None:
+    def __init__(
+        self,
+        redis_server: RedisServer,
+        log_dir: Path,
+        broker: str = "redis",
+        emulator_host: str = "127.0.0.1",
+    ) -> None:
         self.redis_server = redis_server
         self.log_dir = log_dir
         self.emulator = EmulatorServer(
-            EmulatorConfig(api_key=API_KEY, webhook_secret=SECRET, clock=0.2, webhook_backoff=0.2)
+            EmulatorConfig(api_key=API_KEY, webhook_secret=SECRET, clock=0.2, webhook_backoff=0.2),
+            host=emulator_host,
         )
         self.emulator.start()
         self.env: dict[str, str] = {
@@ -72,7 +121,9 @@ class Stack:
             # the shared API budget is on, with slots 1 ms apart: every run takes one
             "TLHOOKS_API_RATE_LIMIT": "60000",
         }
-        if BROKER == "rabbitmq":
+        if broker == "rabbitmq":
+            if not rabbitmq_answers():
+                pytest.skip("no RabbitMQ at 127.0.0.1:5672: the RabbitMQ-broker run is skipped")
             self.env["TLHOOKS_BROKER_URL"] = RABBITMQ
             self.env["TLHOOKS_QUEUE"] = f"e2e-{uuid.uuid4().hex[:12]}"  # the server is shared
         self.receiver: Receiver | None = None
@@ -85,10 +136,12 @@ class Stack:
         self.emulator.config.webhook_urls[:] = [f"{self.receiver.url}/webhooks/twelvelabs"]
         return self.receiver
 
-    def start_worker(self, pool: str = "threads", **env: str) -> Worker:
-        worker = Worker({**self.env, **env}, self.log_dir, pool=pool).start()
-        self.workers.append(worker)
-        return worker
+    def start_worker(
+        self, pool: str = "threads", *, beat: bool = True, prefix: Sequence[str] = (), **env: str
+    ) -> Worker:
+        worker = Worker({**self.env, **env}, self.log_dir, pool=pool, beat=beat, prefix=prefix)
+        self.workers.append(worker)  # first: close() kills one that never became ready
+        return worker.start()
 
     def start(self) -> Stack:
         self.start_receiver()
@@ -164,8 +217,8 @@ class Stack:
         self.emulator.stop()
         self.redis.close()
         self.ledger.client.close()
-        if self.env.get("TLHOOKS_BROKER_URL", "").startswith("amqp://"):
-            self._delete_queues()
+        if self.env.get("TLHOOKS_BROKER_URL") == RABBITMQ and "TLHOOKS_QUEUE" in self.env:
+            self._delete_queues()  # the machine's RabbitMQ is shared: leave nothing behind
 
     def _delete_queues(self) -> None:
         queue = self.env["TLHOOKS_QUEUE"]
@@ -175,8 +228,10 @@ class Stack:
 
 
 @pytest.fixture
-def stack(redis_client: redis.Redis, redis_server: RedisServer, log_dir: Path) -> Iterator[Stack]:
-    built = Stack(redis_server, log_dir)
+def stack(
+    redis_client: redis.Redis, redis_server: RedisServer, log_dir: Path, stack_broker: str
+) -> Iterator[Stack]:
+    built = Stack(redis_server, log_dir, stack_broker)
     try:
         yield built
     finally:

@@ -32,6 +32,7 @@ def post(receiver: Receiver, body: bytes) -> int:
 
 
 @pytest.mark.timeout(360)
+@pytest.mark.own_broker
 @pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
 def test_three_receivers_three_workers_and_two_beats_handle_every_event_once(
     stack: Stack, broker: str

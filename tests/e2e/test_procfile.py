@@ -12,12 +12,11 @@ import httpx
 import pytest
 from kombu import Connection
 
-from tests.e2e.conftest import rabbitmq_answers
+from tests.e2e.conftest import RABBITMQ, rabbitmq_answers
 from tests.support.processes import ROOT, RedisServer
 from tlhooks.processes import ManagedProcess, free_port, wait_until
 
 BIN = Path(sys.executable).parent
-RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
 HOOKS = """\
 import os

@@ -9,10 +9,8 @@ import pytest
 from amqp.exceptions import PreconditionFailed
 from kombu import Connection
 
-from tests.e2e.conftest import Stack, rabbitmq_answers
+from tests.e2e.conftest import RABBITMQ, Stack, rabbitmq_answers
 from tlhooks.status import EventStatus
-
-RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
 
 @pytest.fixture
@@ -33,6 +31,7 @@ def declare_classic(name: str) -> None:
         )
 
 
+@pytest.mark.own_broker
 def test_events_flow_through_durable_quorum_queues(stack: Stack, rabbit_queue: str) -> None:
     stack.env["TLHOOKS_BROKER_URL"] = RABBITMQ
     stack.env["TLHOOKS_QUEUE"] = rabbit_queue

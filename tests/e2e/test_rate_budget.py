@@ -9,6 +9,7 @@ from datetime import datetime
 import httpx
 
 from tests.e2e.conftest import Stack
+from tests.e2e.faults import deliver
 from tests.support.processes import wait_until
 from tlhooks.status import EventStatus
 
@@ -93,7 +94,7 @@ def test_a_storm_of_429s_leaves_no_event_dead_and_runs_every_handler_once(stack:
     stack.start_worker()
     set_faults(stack, request_limit=4, request_window=1)  # far below what two workers send
 
-    task_ids = create_ready_tasks(stack, 30, "storm")
+    task_ids = deliver(stack, 30, "storm")  # all at once, so the 429s cannot fail to come
     wait_all_handled(stack, task_ids, timeout=60)
 
     fetches = task_fetches(stack)

@@ -17,10 +17,10 @@ from tlhooks.status import EventStatus
 
 
 @pytest.fixture
-def aof_stack(tmp_path: Path, log_dir: Path) -> Iterator[Stack]:
+def aof_stack(tmp_path: Path, log_dir: Path, stack_broker: str) -> Iterator[Stack]:
     server = RedisServerProcess(tmp_path, persistent=True, log_path=log_dir / "redis-aof.log")
     server.start()
-    built = Stack(server, log_dir)  # type: ignore[arg-type]
+    built = Stack(server, log_dir, stack_broker)  # type: ignore[arg-type]
     built.env["TLHOOKS_HANDLERS"] = HANDLERS
     # leases outlast the outages here; an outage longer than the lease may re-run a handler
     built.env["TLHOOKS_LEASE_SECONDS"] = "8"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -29,10 +29,22 @@ class Managed(ManagedProcess):
 
 
 class RedisServer(RedisServerProcess):
-    """The suite's own redis-server (no persistence), logging into the session's log folder."""
+    """The suite's own redis-server (no persistence), logging into the session's log folder.
 
-    def __init__(self, log_dir: Path) -> None:
+    ``also_bind``: addresses it listens on besides loopback (a veth of a test's own network
+    namespace), without protected mode, which would refuse clients that come from them.
+    """
+
+    def __init__(self, log_dir: Path, also_bind: Sequence[str] = ()) -> None:
         super().__init__(log_dir, log_path=log_dir / f"redis-{time.monotonic_ns()}.log")
+        if also_bind:
+            at = self.argv.index("--bind") + 2
+            self.argv[at:at] = list(also_bind)
+            self.argv += ["--protected-mode", "no"]
+
+    def url_at(self, host: str) -> str:
+        """The URL of database 0 through one of its addresses (``url`` is loopback's)."""
+        return f"redis://{host}:{self.port}/0"
 
 
 class Receiver(Managed):
@@ -61,11 +73,20 @@ class Receiver(Managed):
 
 
 class Worker(Managed):
+    """A Celery worker (with beat unless ``beat`` is False); ``prefix`` goes before its
+    command, e.g. ``ip netns exec <namespace>`` to run it in a network namespace."""
+
     def __init__(
-        self, env: Mapping[str, str], log_dir: Path, *, pool: str = "threads", beat: bool = True
+        self,
+        env: Mapping[str, str],
+        log_dir: Path,
+        *,
+        pool: str = "threads",
+        beat: bool = True,
+        prefix: Sequence[str] = (),
     ) -> None:
         env = {**env, "TLHOOKS_WORKER_POOL": pool, "TLHOOKS_WORKER_CONCURRENCY": "4"}
-        argv = [str(BIN / "celery"), "-A", "workers.app", "worker"]
+        argv = [*prefix, str(BIN / "celery"), "-A", "workers.app", "worker"]
         argv += ["--without-mingle", "--without-gossip"]
         argv += ["--without-heartbeat", "-l", "info", "-n", f"test-{free_port()}@%h"]
         if beat:

@@ -7,8 +7,8 @@ import pytest
 from handlers.context import HandlerContext
 from handlers.registry import HandlerRegistry
 from tests.workers.processor_api import POLICY, Build, FakeApi, ok, stored
-from tlhooks.errors import InvalidTransition
-from tlhooks.ledger import EventLedger, HandlerState
+from tlhooks.errors import InvalidTransition, LeaseLost
+from tlhooks.ledger import EventLedger, HandlerOutcome, HandlerState
 from tlhooks.status import EventStatus
 
 
@@ -63,3 +63,28 @@ def test_a_lease_that_lapses_mid_run_lets_another_run_take_over_and_the_first_ca
     assert event.outcome("h").last_error is None
     assert [t.status for t in event.history].count(EventStatus.HANDLED) == 1
     assert ledger.client.exists(ledger.keys.lease("e1")) == 0
+
+
+def test_a_run_that_stalls_after_its_last_outcome_cannot_settle_an_event_taken_over_meanwhile(
+    ledger: EventLedger, registry: HandlerRegistry, build: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The late run's outcome was stored while it owned the event; its move to ``handled``
+    comes after another run took over and is refused, so the run that owns it settles it."""
+    registry.register(lambda _c: None, name="h")
+    stored(ledger)
+    save_outcome = ledger.save_outcome
+
+    def stall_after_saving(event_id: str, outcome: HandlerOutcome, token: str) -> None:
+        save_outcome(event_id, outcome, token)
+        ledger.client.delete(ledger.keys.lease(event_id))  # the run stalls past its lease
+        assert ledger.begin_run(event_id, "taker", 60).outcome == "claimed"
+
+    monkeypatch.setattr(ledger, "save_outcome", stall_after_saving)
+
+    with pytest.raises(LeaseLost, match="handled"):
+        build(FakeApi(ok())).process("e1")
+
+    event = ledger.require("e1")
+    assert event.status is EventStatus.HANDLING  # the taker's run, not settled by the late one
+    assert EventStatus.HANDLED not in [t.status for t in event.history]
+    assert ledger.client.get(ledger.keys.lease("e1")) == "taker"

@@ -27,19 +27,20 @@ def load(name: str) -> str:
     return resources.files("tlhooks.ledger").joinpath("lua", f"{name}.lua").read_text("utf-8")
 
 
-# Preludes: ``status_indexes(names)``, ``handler_tally``/``apply_tally``, and the
-# ``move(status, target, note)`` of the requeues.
+# Preludes: ``status_indexes(names)``, ``handler_tally``/``apply_tally``, ``owns_event`` (whether
+# a worker run still owns its event), and the ``move(status, target, note)`` of the requeues.
 _STATUS_INDEX = load("status_index")
 _TALLY = load("handler_tally")
+_RUN_OWNER = load("run_owner")
 _MOVE = _STATUS_INDEX + load("move")
 
 ACCEPT = _STATUS_INDEX + _TALLY + load("accept")
 MARK_PUBLISHED = _STATUS_INDEX + load("mark_published")
 RELEASE_PUBLISH = load("release_publish")
-TRANSITION = _STATUS_INDEX + load("transition")
+TRANSITION = _STATUS_INDEX + _RUN_OWNER + load("transition")
 BEGIN_RUN = load("begin_run")
 RENEW_LEASE = load("renew_lease")
-SAVE_OUTCOME = _TALLY + load("save_outcome")
+SAVE_OUTCOME = _RUN_OWNER + _TALLY + load("save_outcome")
 UPDATE = load("update")
 INCREMENT = load("increment")
 UNLOCK = load("unlock")

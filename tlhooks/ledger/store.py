@@ -17,6 +17,7 @@ from tlhooks.ledger.compacting import CompactionSteps
 from tlhooks.ledger.connection import client_for
 from tlhooks.ledger.connection import connect as connect
 from tlhooks.ledger.expectations import ExpectationSteps
+from tlhooks.ledger.fencing import current_run
 from tlhooks.ledger.intake import IntakeSteps, ReplicaWait
 from tlhooks.ledger.keys import STATUS_NAMES, LedgerKeys
 from tlhooks.ledger.migration import LegacyMigration
@@ -109,7 +110,11 @@ class EventLedger(
     def transition(
         self, event_id: str, target: EventStatus, note: str = "", **fields: Any
     ) -> EventStatus:
-        """Move an event to ``target`` if the state machine allows it; return the old state."""
+        """Move an event to ``target`` if the state machine allows it; return the old state.
+
+        Inside a worker run (``fencing.fenced_by``) the move is refused with LeaseLost once
+        another run has taken the event over.
+        """
         return self._move(event_id, target, sources_of(target), note, fields)
 
     def _move(
@@ -120,12 +125,13 @@ class EventLedger(
         note: str,
         fields: dict[str, Any],
     ) -> EventStatus:
+        run = current_run()
         args: list[Any] = [event_id, target.value, time.time(), note]
-        args += [STATUS_NAMES, ",".join(sorted(sources)), int(target.settled)]
+        args += [STATUS_NAMES, ",".join(sorted(sources)), int(target.settled), run or ""]
         for name, value in encode_later_fields(fields).items():
             args += [name, value]
         keys = [self.keys.event(event_id), self.keys.history(event_id), self.keys.unsettled]
-        keys += self.keys.status_indexes
+        keys += [self.keys.lease(event_id), *self.keys.status_indexes]
         with translate_redis_errors():
             outcome, current = self._transition(keys=keys, args=args)
         if outcome == "missing":
@@ -133,6 +139,11 @@ class EventLedger(
         if outcome == "refused":
             raise InvalidTransition(
                 f"Event {event_id!r} cannot go from {current!r} to {target.value!r}."
+            )
+        if outcome == "lost":
+            raise LeaseLost(
+                f"Run {run!r} no longer owns event {event_id!r} (its lease lapsed and another "
+                f"run took over), so its move from {current!r} to {target.value!r} was not made."
             )
         return EventStatus(current)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from amqp.exceptions import NotFound
 from celery import Celery
-from kombu.exceptions import KombuError, OperationalError
+from kombu.exceptions import ChannelError, KombuError, OperationalError
 from redis.exceptions import RedisError
 
 from tlhooks.errors import StorageRefused, StorageUnavailable
@@ -62,6 +63,19 @@ class EventPublisher:
                     )
         except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
             raise _broker_error(f"The broker did not accept event(s) {event_ids[:3]}", exc) from exc
+
+    def backlog(self) -> int:
+        """How many messages wait in the queue, not yet taken by a worker (0: never declared)."""
+        try:
+            with self.app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1)
+                try:
+                    declared = connection.default_channel.queue_declare(self.queue, passive=True)
+                except (NotFound, ChannelError):  # no such queue (Redis: an empty one): empty
+                    return 0
+                return int(declared.message_count)
+        except (OperationalError, KombuError, RedisError, OSError, TimeoutError) as exc:
+            raise _broker_error("The broker did not say how many messages wait", exc) from exc
 
     def ping(self) -> None:
         """The broker answers; a Redis broker must also take a write (not OOM, READONLY, ...)."""

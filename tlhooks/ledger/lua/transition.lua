@@ -1,18 +1,21 @@
 -- TRANSITION: move an event to a target state if the state machine allows it from the state
--- actually stored, setting the given fields in the same step.
--- KEYS[1] event, KEYS[2] history, KEYS[3] unsettled,
---      KEYS[4..] every status index, in the order of ARGV[5]
+-- actually stored, setting the given fields in the same step; a move made by a worker run is
+-- refused once that run no longer owns the event (owns_event, run_owner.lua, loaded first).
+-- KEYS[1] event, KEYS[2] history, KEYS[3] unsettled, KEYS[4] lease,
+--      KEYS[5..] every status index, in the order of ARGV[5]
 -- ARGV[1] event_id, ARGV[2] target, ARGV[3] now, ARGV[4] note,
 --      ARGV[5] status names (comma-separated), ARGV[6] allowed sources (comma-separated),
---      ARGV[7] target_is_settled ('1' or '0'), ARGV[8..] field, value, field, value, ...
--- Returns {'ok', previous} or {'missing', ''} or {'refused', current}.
-local event_key, history_key, unsettled_key = KEYS[1], KEYS[2], KEYS[3]
+--      ARGV[7] target_is_settled ('1' or '0'), ARGV[8] run token ('' outside a run),
+--      ARGV[9..] field, value, field, value, ...
+-- Returns {'ok', previous} or {'missing', ''} or {'refused', current} or {'lost', current}.
+local event_key, history_key, unsettled_key, lease_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local event_id, target = ARGV[1], ARGV[2]
 local now = tonumber(ARGV[3])
 local note = ARGV[4]
 local indexes = status_indexes(ARGV[5])
 local allowed_sources, target_is_settled = ARGV[6], ARGV[7] == '1'
-local first_field = 8
+local token = ARGV[8]
+local first_field = 9
 
 local current = redis.call('HGET', event_key, 'status')
 if not current then
@@ -24,6 +27,9 @@ for source in string.gmatch(allowed_sources, '[^,]+') do
 end
 if not allowed then
   return {'refused', current}
+end
+if token ~= '' and not owns_event(lease_key, event_key, token) then
+  return {'lost', current}
 end
 redis.call('HSET', event_key, 'status', target, 'updated_at', ARGV[3])
 for i = first_field, #ARGV, 2 do
