@@ -171,7 +171,7 @@ def test_dead_invalid_truncated_and_unfinished_events_are_never_compacted(
     keys = event_keys(ledger)
 
     assert ledger.compact("whe_1") == "skipped"
-    assert ledger.compact_handled()["compacted"] == 0
+    assert ledger.compact_settled()["compacted"] == 0
 
     assert event_keys(ledger) == keys
     assert ledger.require("whe_1").body == BODY
@@ -304,20 +304,22 @@ def test_compact_handled_compacts_what_was_missed_and_counts_what_was_done(
         handled(ledger, f"whe_{number}", task_id=f"t{number}")
     ledger.compact("whe_0")
 
-    first = ledger.compact_handled(chunk=2)
-    again = ledger.compact_handled()
+    first = ledger.compact_settled(chunk=2)
+    again = ledger.compact_settled()
 
     assert (first["compacted"], first["already"]) == (2, 1)
     assert (again["compacted"], again["already"]) == (0, 3)
 
 
-# Few events, all run to handled often: redeliveries, outcomes, replays, deaths and deletes
-# around compactions, checked by the same property as tests/tlhooks/test_ledger_indexes.py.
+# Few events, run to handled often or settled at intake: redeliveries, outcomes, replays,
+# deaths and deletes around compactions, checked by the same property as
+# tests/tlhooks/test_ledger_indexes.py.
 FEW = ["e0", "e1", "e2"]
 few_steps = st.lists(
     st.one_of(
         st.tuples(
-            st.just("accept"), st.sampled_from(FEW), st.just(EventStatus.RECEIVED),
+            st.just("accept"), st.sampled_from(FEW),
+            st.sampled_from([EventStatus.RECEIVED, EventStatus.UNMATCHED, EventStatus.IGNORED]),
             st.sampled_from(["ready", None]), st.lists(st.sampled_from(HANDLERS), min_size=1),
             st.sampled_from(["t1", "t2"]), st.sampled_from(["c-1", None]),
         ),

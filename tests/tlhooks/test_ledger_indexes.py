@@ -82,7 +82,7 @@ def run_step(ledger: EventLedger, step: tuple[Any, ...]) -> None:
         case ("finish", nth, then_compact):
             finish(ledger, nth, then_compact)
         case ("compact",):
-            ledger.compact_many(IDS)  # every handled one
+            ledger.compact_many(IDS)  # every handled or intake-settled one
 
 
 def finish(ledger: EventLedger, nth: int, then_compact: bool) -> None:

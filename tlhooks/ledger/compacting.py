@@ -1,8 +1,9 @@
-"""The ledger's compaction step: COMPACT, one script call per handled event, pipelined.
+"""The ledger's compaction step: COMPACT, one script call per settled event, pipelined.
 
 Each event is read whole, its compacted form planned in Python (``compaction.py``: zlib is not
-available in Lua), and COMPACT applies the plan only if the event is still handled, no run
-holds it and nothing read has changed; a changed event (a redelivery, a replay in between) is
+available in Lua), and COMPACT applies the plan only if the event is still handled or settled
+at intake (``status.COMPACTABLE``), in the state it was read in, no run holds it and nothing
+read has changed; a changed event (a redelivery, a replay in between) is
 read and planned again.
 """
 
@@ -19,7 +20,9 @@ from tlhooks.ledger._archive import MARK
 from tlhooks.ledger.compaction import Compaction, plan
 from tlhooks.ledger.keys import LedgerKeys
 from tlhooks.ledger.translation import translate_redis_errors
-from tlhooks.status import EventStatus
+from tlhooks.status import COMPACTABLE
+
+_COMPACTABLE = ",".join(sorted(COMPACTABLE))
 
 # Reads and plans of one event a compaction may take when the event changes in between.
 _ATTEMPTS = 3
@@ -33,12 +36,14 @@ class CompactionSteps:
     _compact: Script
 
     def compact(self, event_id: str) -> str:
-        """Compact one handled event; COMPACT's answer (``compacted``, ``skipped``, ...)."""
+        """Compact one handled or intake-settled event; COMPACT's answer (``compacted``,
+        ``skipped``, ...)."""
         return next(iter(self.compact_many([event_id])), "missing")
 
     def compact_many(self, ids: Sequence[str]) -> Counter[str]:
-        """Compact the handled ones of ``ids``; how many got each answer: ``compacted``,
-        ``skipped`` (not handled, or running), ``missing``, ``changed`` (kept changing)."""
+        """Compact the handled and intake-settled ones of ``ids``; how many got each answer:
+        ``compacted``, ``skipped`` (in another state, or running), ``missing``, ``changed``
+        (kept changing)."""
         answers: Counter[str] = Counter()
         pending = list(dict.fromkeys(ids))
         for _ in range(_ATTEMPTS):
@@ -50,11 +55,16 @@ class CompactionSteps:
         answers.update({"changed": len(pending)} if pending else {})
         return answers
 
-    def compact_handled(self, chunk: int = 500) -> Counter[str]:
-        """Compact every handled event that is not compacted yet (``tlhooks ledger compact``);
-        ``already`` counts those that were."""
+    def compact_settled(self, chunk: int = 500) -> Counter[str]:
+        """Compact every handled or intake-settled event that is not compacted yet (``tlhooks
+        ledger compact``); ``already`` counts those that were."""
         answers: Counter[str] = Counter()
-        index = self.keys.by_status(EventStatus.HANDLED)
+        for status in sorted(COMPACTABLE):
+            answers.update(self._compact_index(self.keys.by_status(status), chunk))
+        return answers
+
+    def _compact_index(self, index: str, chunk: int) -> Counter[str]:
+        answers: Counter[str] = Counter()
         start = 0
         while True:
             with translate_redis_errors():
@@ -88,7 +98,7 @@ class CompactionSteps:
                 fields, history, outcomes, deliveries = replies[4 * index : 4 * index + 4]
                 if not fields:
                     answers[index] = "missing"
-                elif fields.get("status") != "handled":
+                elif fields.get("status") not in COMPACTABLE:
                     answers[index] = "skipped"
                 else:
                     step = plan(fields, history, outcomes, deliveries)
@@ -111,7 +121,8 @@ class CompactionSteps:
 
 
 def _args(step: Compaction) -> list[str | int]:
-    args: list[str | int] = [step.history_length, step.deliveries_length]
+    args: list[str | int] = [_COMPACTABLE, step.status]
+    args += [step.history_length, step.deliveries_length]
     args += [len(step.removed), len(step.outcomes)]
     for pairs in (step.removed, step.outcomes, step.added):
         for name, value in pairs.items():

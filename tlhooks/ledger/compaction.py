@@ -1,11 +1,14 @@
-"""Compacting a handled event into its one record hash (``TLHOOKS_COMPACT_HANDLED``).
+"""Compacting a settled event into its one record hash (``TLHOOKS_COMPACT_HANDLED``).
 
-A handled event is done, yet retention keeps it for days, and the index entries it needs
-already cost ~0.8 KB (docs/deploy.md, "Capacity"). Redis keeps a small hash as one listpack
-while every field name and value is at most 64 bytes (``hash-max-listpack-value``) and it has
-at most 128 fields (``hash-max-listpack-entries``); past either it becomes a hashtable, about
-three times the size. So once an event is handled, COMPACT (``lua/compact.lua``) folds its four
-keys (record, history, outcomes, delivery log) into the record alone, written afresh:
+A handled event is done, and so is one its intake settled (ignored, duplicate, unmatched,
+conflict: ``status.INTAKE_SETTLED``), yet retention keeps it for days, and the index entries
+it needs already cost ~0.8 KB (docs/deploy.md, "Capacity"). Redis keeps a small hash as one
+listpack while every field name and value is at most 64 bytes (``hash-max-listpack-value``)
+and it has at most 128 fields (``hash-max-listpack-entries``); past either it becomes a
+hashtable, about three times the size. So once an event is handled (by the worker, after its
+run) or settled at intake (by the receiver, after its answer), COMPACT (``lua/compact.lua``)
+folds its four keys (record, history, outcomes, delivery log) into the record alone, written
+afresh:
 
 - the fields scripts and filters read stay as they are: state, type, task, custom_id, arrival
   time, handlers, the body's SHA-256, the counters, ``last_error``;
@@ -18,7 +21,7 @@ keys (record, history, outcomes, delivery log) into the record alone, written af
   preset dictionary, 7 bits a character, cut into 63-byte fields ``z0``, ``z1``... (all in
   ``z0`` when that would make too many fields, e.g. a kept task); ``z0`` marks a compacted
   record;
-- what a handled event no longer needs is dropped and named in the archive, so ``events show``
+- what a settled event no longer needs is dropped and named in the archive, so ``events show``
   says so: the raw webhook body (its type, ids and time are fields; its SHA-256 stays, cut to
   128 bits) and the ``TL-Signature`` header (verified at intake).
 
@@ -27,7 +30,8 @@ and win: a field set afterwards (a replay clears ``task`` or ``validation`` by w
 over the archived one, new transitions and deliveries after the archived ones in their lists,
 an outcome saved in the outcomes hash over ``o#``/``o:``. A replayed event that is handled
 again is compacted again, archive and all. Dead, invalid and truncated events are never
-compacted: COMPACT acts only on an event that is still handled and that no run holds.
+compacted: COMPACT acts only on an event whose state is still one of ``status.COMPACTABLE``,
+the one it was planned in, and that no run holds.
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ class Compaction:
     history_length: int
     deliveries_length: int
     dropped: list[str] = field(default_factory=list)
+    status: str = ""  # as read: COMPACT refuses the plan if it is no longer the event's
 
 
 def is_compaction_field(name: str) -> bool:
@@ -152,7 +157,7 @@ def plan(
     outcomes: dict[str, str],
     deliveries: list[str],
 ) -> Compaction:
-    """How to compact the event these raw keys hold (COMPACT checks it is still handled)."""
+    """How to compact the event these raw keys hold (COMPACT checks it is still as read)."""
     record = expand(fields, history, outcomes, deliveries)
     received = float(fields.get("received_at") or 0)
     body_sha256 = fields.get("body_sha256", "")
@@ -211,6 +216,7 @@ def plan(
         history_length=len(history),
         deliveries_length=len(deliveries),
         dropped=sorted(dropped),
+        status=fields.get("status", ""),
     )
 
 

@@ -239,7 +239,7 @@ def test_show_and_ledger_compact_on_compacted_events(
     by_task = cli(redis_server, "events", "show", "t1")
 
     assert compacted.exit_code == 0, compacted.output
-    assert compacted.output.startswith("1 handled events compacted now, 1 compacted already;")
+    assert compacted.output.startswith("1 settled events compacted now, 1 compacted already;")
     assert json.loads(again.output) == {"compacted": 0, "already": 2, "skipped": 0, "changed": 0}
     assert "compacted:    yes; dropped: the webhook body and the TL-Signature header" in page.output
     assert "handled" in by_task.output
