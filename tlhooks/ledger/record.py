@@ -92,7 +92,7 @@ class EventRecord(BaseModel):
     history: list[Transition] = Field(default_factory=list)
     outcomes: dict[str, HandlerOutcome] = Field(default_factory=dict)
     delivery_log: list[Delivery] = Field(default_factory=list)
-    # once handled and compacted (ledger/compaction.py): what was dropped
+    # once handled or settled at intake, and compacted (ledger/compaction.py): what was dropped
     compaction: Compaction | None = None
 
     @classmethod
