@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,6 +29,7 @@ from handlers.registry import HandlerRegistry, registry
 from receiver.admin import AdminAuthMiddleware
 from receiver.admin import routes as admin_routes
 from receiver.body import read_limited, require_json
+from receiver.compaction import compact_after_answer
 from receiver.console import with_console
 from receiver.envelope import WebhookEnvelope, parse_envelope
 from receiver.intake import Intake
@@ -59,12 +61,28 @@ class ReceiverRuntime:
     ops: OpsService
     limiter: anyio.CapacityLimiter
     rejections: SampledLog
+    # threads of their own for compactions after the answer, so a backlog of them never takes
+    # the threads intake answers with
+    compactions: anyio.CapacityLimiter
 
     async def blocking(self, func: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """Run blocking Redis/broker I/O in a thread, giving up after the intake budget."""
+        return await self._in_thread(self.limiter, func, *args, timeout=timeout)
+
+    async def compacting(self, func: Callable[..., T], *args: Any) -> T:
+        """``blocking`` for a compaction after the answer, in the compactions' threads."""
+        return await self._in_thread(self.compactions, func, *args)
+
+    async def _in_thread(
+        self,
+        limiter: anyio.CapacityLimiter,
+        func: Callable[..., T],
+        *args: Any,
+        timeout: float | None = None,
+    ) -> T:
         with anyio.fail_after(timeout or self.settings.intake_timeout):
             return await anyio.to_thread.run_sync(
-                func, *args, abandon_on_cancel=True, limiter=self.limiter
+                func, *args, abandon_on_cancel=True, limiter=limiter
             )
 
 
@@ -84,6 +102,7 @@ def build_runtime(settings: Settings, handlers: HandlerRegistry) -> ReceiverRunt
         ops=OpsService(ledger, publisher, scan_cap=settings.ops_scan_cap),
         limiter=anyio.CapacityLimiter(64),
         rejections=SampledLog(logger, settings.rejection_log_per_second),
+        compactions=anyio.CapacityLimiter(8),
     )
 
 
@@ -124,8 +143,15 @@ async def admit(
         logger.warning("webhook %s answered 503: %s", envelope.id, exc or "intake timed out")
         return unavailable()
     WEBHOOKS.labels(status=outcome.status.value).inc()
+    compaction = None
+    if outcome.settled_at_intake and runtime.settings.compact_handled:
+        compaction = BackgroundTask(
+            compact_after_answer, runtime.compacting, runtime.ledger, outcome.event_id
+        )
     return JSONResponse(
-        {"event_id": outcome.event_id, "status": outcome.status.value}, status_code=202
+        {"event_id": outcome.event_id, "status": outcome.status.value},
+        status_code=202,
+        background=compaction,
     )
 
 

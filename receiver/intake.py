@@ -20,7 +20,7 @@ from receiver.metrics import REUSED_IDS
 from tlhooks.ledger import EventLedger
 from tlhooks.queue.outbox import store_and_queue
 from tlhooks.queue.publisher import EventPublisher
-from tlhooks.status import EventStatus
+from tlhooks.status import INTAKE_SETTLED, EventStatus
 
 logger = logging.getLogger("tlhooks.receiver")
 
@@ -32,6 +32,13 @@ class IntakeOutcome:
     event_id: str
     status: EventStatus
     same_body: bool = True
+    created: bool = False  # this delivery stored the event (not a redelivery)
+
+    @property
+    def settled_at_intake(self) -> bool:
+        """A new event stored settled (ignored, duplicate, unmatched, conflict): nothing will
+        run it, so the receiver compacts it once the answer is sent."""
+        return self.created and self.status in INTAKE_SETTLED
 
 
 class Intake:
@@ -94,4 +101,4 @@ class Intake:
             return IntakeOutcome(envelope.id, EventStatus.QUEUED, result.same_body)
         if not result.created:
             return IntakeOutcome(envelope.id, EventStatus.DUPLICATE, result.same_body)
-        return IntakeOutcome(envelope.id, result.status)
+        return IntakeOutcome(envelope.id, result.status, created=True)

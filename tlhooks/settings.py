@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     retention_days: float = Field(30.0, ge=0)
     # What a handled event keeps of its result (workers/result_retention.py, docs/deploy.md)
     settled_results: Literal["drop", "keep"] = "drop"
+    # Fold a handled event (in its worker) and one settled at intake (in the receiver, after the
+    # answer) into one small hash (tlhooks/ledger/compaction.py, docs/deploy.md)
+    compact_handled: bool = True
     ops_scan_cap: int = Field(20_000, ge=1000, le=10_000_000)
     log_level: str = "INFO"
 

@@ -64,6 +64,14 @@ SETTLED = frozenset(
     }
 )
 
+# The settled states ACCEPT puts an event in at once: no run ever holds it.
+INTAKE_SETTLED = frozenset(
+    {EventStatus.IGNORED, EventStatus.DUPLICATE, EventStatus.UNMATCHED, EventStatus.CONFLICT}
+)
+# The states in which an event is folded into its one record hash (tlhooks/ledger/compaction.py):
+# done with for good, unless replayed. Dead, invalid and truncated events keep everything.
+COMPACTABLE = INTAKE_SETTLED | {EventStatus.HANDLED}
+
 REPLAYABLE = frozenset(
     {
         EventStatus.HANDLED,

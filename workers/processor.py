@@ -39,6 +39,7 @@ from tlhooks.rate_budget import RateBudget
 from tlhooks.status import BATCH_COMPLETED, EventKind, EventStatus
 from workers.batch_completion import BatchHandlers
 from workers.client import TwelveLabsClient
+from workers.compaction import compact
 from workers.fetching import TaskFetcher
 from workers.invocation import HandlerRun, invoke
 from workers.lease import LeaseKeeper
@@ -65,6 +66,7 @@ class EventProcessor:
         outcome_write_timeout: float = 30.0,
         pacer: Pacer | None = None,
         settled_results: SettledResults = "drop",
+        compact_handled: bool = True,
     ) -> None:
         self.ledger = ledger
         self.client = client
@@ -74,6 +76,7 @@ class EventProcessor:
         self.clock = clock
         self.outcome_write_timeout = outcome_write_timeout
         self.settled_results: SettledResults = settled_results
+        self.compact_handled = compact_handled
         self.settler = Settler(ledger, clock)
         # without a pacer, no pacing: only a 429 sends the event back to wait
         pacer = pacer or Pacer(ledger, RateBudget(ledger, per_minute=0), clock)
@@ -101,9 +104,12 @@ class EventProcessor:
                         f"A worker died {claim.crashes} times while processing this event; it "
                         "is treated as poison and not retried. Fix the cause, then replay it.",
                     )
-                return self._run(self.ledger.require(event_id), token)
+                outcome = self._run(self.ledger.require(event_id), token)
         finally:
             self.ledger.end_run(event_id, token)
+        if outcome == RunOutcome.HANDLED and self.compact_handled:
+            compact(self.ledger, event_id)
+        return outcome
 
     def _run(self, record: EventRecord, token: str) -> RunOutcome:
         bind_log_context(task_id=record.task_id, custom_id=record.custom_id)

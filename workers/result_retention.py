@@ -7,8 +7,9 @@ fetches the task again (a replayed event with no stored task starts at the fetch
 ``keep`` the whole task stays until retention. Dead, invalid and truncated events always keep
 their task: that is what ops look at and replay.
 
-Compression is no middle way: a compressed segment result is still tens of KB, far above the
-~2 KB a settled event otherwise costs (docs/deploy.md, "Capacity").
+Compression is no middle way: with ``keep`` a compacted event (``TLHOOKS_COMPACT_HANDLED``)
+holds its task zlib-compressed, but a real segment result compressed is still tens of KB, far
+above the ~1.9 KB a compacted handled event otherwise costs (docs/deploy.md, "Capacity").
 """
 
 from __future__ import annotations

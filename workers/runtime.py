@@ -48,6 +48,7 @@ def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntim
         outcome_write_timeout=settings.outcome_write_timeout,
         pacer=Pacer(ledger, budget),
         settled_results=settings.settled_results,
+        compact_handled=settings.compact_handled,
     )
     sweeper = Sweeper(
         ledger, publisher, policy, settings.stale_after, retention_days=settings.retention_days

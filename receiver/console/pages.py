@@ -18,7 +18,7 @@ from tlhooks.ops.listing import Count, Page, cap_note
 from tlhooks.ops.replay import ReplayStage
 from tlhooks.ops.selection import EventFilter
 from tlhooks.ops.service import iso, summary
-from tlhooks.ops.views import platform_webhooks
+from tlhooks.ops.views import compaction_note, platform_webhooks
 from tlhooks.status import EventStatus
 
 FILTER_FIELDS = (
@@ -112,6 +112,13 @@ def pretty_json(text: str) -> str:
         return text
 
 
+def payload_text(record: EventRecord) -> str:
+    """The webhook body, or what became of it once the event was compacted."""
+    if record.body or record.compaction is None:
+        return pretty_json(record.body)
+    return f"(compacted: {compaction_note(record)})"
+
+
 def event_view(record: EventRecord) -> dict[str, Any]:
     """One event as the event page shows it: ISO times, outcomes in handler order."""
     return {
@@ -119,7 +126,7 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         "received_at": iso(record.received_at),
         "updated_at": iso(record.updated_at),
         "next_attempt_at": iso(record.next_attempt_at),
-        "payload": pretty_json(record.body),
+        "payload": payload_text(record),
         "headers": json.dumps(record.headers, indent=2),
         "history": [(t.status.value, iso(t.at), t.note) for t in record.history],
         "deliveries": [(iso(d.at), d.body_sha256, d.same) for d in record.delivery_log],

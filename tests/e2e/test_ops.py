@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.e2e.conftest import Stack
+from tests.e2e.test_pipeline import envelope
 from tests.support.processes import wait_until
 from tlhooks.status import EventStatus
 from tlhooks_cli import main
@@ -179,3 +180,64 @@ def test_replaying_one_handler_runs_only_that_handler(stack: Stack) -> None:
     assert len(stack.calls("doomed", task_id)) == 3
     assert again.replays == 1
     assert any(t.note.startswith("replay rpl_") for t in again.history)
+
+
+def test_a_handled_event_is_compacted_by_its_worker_and_still_shows_and_replays(
+    stack: Stack,
+) -> None:
+    stack.start()
+    task_id = stack.create_task("ready")["task_id"]
+    stack.wait_for_status(task_id, EventStatus.HANDLED)
+    wait_until(lambda: stack.events_for(task_id)[0].compaction is not None, timeout=10)
+    (event,) = stack.events_for(task_id)
+    keys = stack.ledger.keys
+    assert [stack.redis.exists(k(event.event_id)) for k in (keys.history, keys.outcomes)] == [0, 0]
+
+    shown = cli(stack, "events", "show", event.event_id)
+    replayed = cli(stack, "events", "replay", event.event_id, "--from", "fetch", "--all-handlers")
+
+    assert shown.exit_code == 0, shown.output
+    assert (
+        "compacted:    yes; dropped: the webhook body and the TL-Signature header" in shown.output
+    )
+    assert replayed.exit_code == 0, replayed.output
+
+    def compacted_again() -> bool:
+        (now,) = stack.events_for(task_id)
+        return now.replays == 1 and now.status is EventStatus.HANDLED and bool(now.compaction)
+
+    wait_until(compacted_again, timeout=30)
+    (again,) = stack.events_for(task_id)
+    assert [t.status for t in again.history].count(EventStatus.HANDLED) == 2
+    assert again.outcomes["record_ready"].state.value == "succeeded"
+    assert len(stack.calls("record_ready", task_id)) == 2
+
+
+def test_events_settled_at_intake_are_compacted_by_the_receiver_and_still_show_and_count(
+    stack: Stack,
+) -> None:
+    stack.start_receiver(TLHOOKS_HANDLERS="")
+    body = envelope("68ab41c2e5f1d93a7c2b0e98", "nobody-wants-this")
+    first = stack.post_webhook(body)
+    event_id = first.json()["event_id"]
+    other = stack.post_webhook(envelope("68ab41c2e5f1d93a7c2b0e98", "nobody-wants-this"))
+
+    assert [first.json()["status"], other.json()["status"]] == ["unmatched", "duplicate"]
+    for settled in (event_id, other.json()["event_id"]):
+        wait_until(lambda s=settled: stack.ledger.require(s).compaction is not None, timeout=10)
+    keys = stack.ledger.keys
+    assert [stack.redis.exists(k(event_id)) for k in (keys.history, keys.deliveries)] == [0, 0]
+
+    again = stack.post_webhook(body)
+    shown = cli(stack, "events", "show", event_id)
+    compacted = cli(stack, "ledger", "compact", "--json")
+
+    assert again.json() == {"event_id": event_id, "status": "duplicate"}
+    record = stack.ledger.require(event_id)
+    assert (record.status, record.deliveries) == (EventStatus.UNMATCHED, 2)
+    assert stack.ledger.require(other.json()["event_id"]).duplicate_of == event_id
+    assert shown.exit_code == 0, shown.output
+    assert (
+        "compacted:    yes; dropped: the webhook body and the TL-Signature header" in shown.output
+    )
+    assert json.loads(compacted.output)["already"] == 2

@@ -1,8 +1,11 @@
-"""The batch record's completion claim: a compare-and-set only one caller wins."""
+"""The batch record's completion claim: a compare-and-set only one caller wins; an item's
+event read for the batch views, compacted or not."""
 
 from __future__ import annotations
 
+from tests.tlhooks.test_ledger_compaction import handled
 from tlhooks.ledger import EventLedger
+from tlhooks.ledger.batch_steps import ItemEvent
 from tlhooks.ledger.expectations import BatchRecord, Expectation
 
 
@@ -39,3 +42,16 @@ def test_an_admitted_completion_is_never_claimed_again(ledger: EventLedger) -> N
 def test_an_unknown_batch_cannot_be_claimed(ledger: EventLedger) -> None:
     assert not ledger.claim_batch_completion("nope", "bat_nope", 300.0)
     assert ledger.batch_record("nope") is None
+
+
+def test_a_batch_items_compacted_event_still_reads_as_handled_and_reconciled(
+    ledger: EventLedger,
+) -> None:
+    a_batch(ledger)
+    handled(ledger, "rec_t1", task_id="t1", reconciled=1, batch_id="b1")
+    assert ledger.compact("rec_t1") == "compacted"
+
+    found = ledger.item_events(["t1"])
+
+    assert found["t1"] == ItemEvent("rec_t1", "handled", True)
+    assert ledger.require("rec_t1").batch_id == "b1"

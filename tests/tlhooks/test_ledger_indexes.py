@@ -48,8 +48,11 @@ replays = st.tuples(
 settles = st.tuples(st.just("move"), st.sampled_from(IDS), st.just(EventStatus.DEAD))
 deletes = st.tuples(st.just("delete"), st.lists(st.sampled_from(IDS), max_size=3))
 expiries = st.tuples(st.just("expire"))
+# an event that is stored (the n-th by arrival) run to handled, then compacted or not
+finishes = st.tuples(st.just("finish"), st.integers(0, len(IDS)), st.booleans())
+compactions = st.tuples(st.just("compact"))
 steps = st.lists(
-    st.one_of(accepts, outcomes, moves, settles, replays, deletes, expiries),
+    st.one_of(accepts, outcomes, moves, settles, replays, deletes, expiries, finishes, compactions),
     min_size=1,
     max_size=30,
 )
@@ -76,6 +79,22 @@ def run_step(ledger: EventLedger, step: tuple[Any, ...]) -> None:
             ledger.delete_many(ids)
         case ("expire",):
             ledger.expire(days=1, now=time.time() + 2 * 86400)
+        case ("finish", nth, then_compact):
+            finish(ledger, nth, then_compact)
+        case ("compact",):
+            ledger.compact_many(IDS)  # every handled or intake-settled one
+
+
+def finish(ledger: EventLedger, nth: int, then_compact: bool) -> None:
+    """Run the n-th stored event (by arrival) to handled if it can go there, and compact it."""
+    stored = ledger.client.zrange(ledger.keys.all_events, 0, -1)
+    event_id = str(stored[nth % len(stored)]) if stored else IDS[0]
+    path = (EventStatus.QUEUED, EventStatus.FETCHING, EventStatus.HANDLING)
+    for target in (*path, EventStatus.HANDLED):
+        with contextlib.suppress(InvalidTransition, EventNotFound):
+            ledger.transition(event_id, target)
+    if then_compact:
+        ledger.compact(event_id)
 
 
 @PROPERTY

@@ -70,6 +70,9 @@ def every_script_call(ledger: EventLedger) -> None:
     ops.requeue_due("e1", note="due", queue=queue, message="m")
     ops.requeue_stale("e2", EventStatus.QUEUED, time.time() + 1, 3, note="stale")
     ledger.replay_many(["e1"], replay_id="r", note="replay", reset=ReplayReset("all"))
+    for target in (EventStatus.FETCHING, EventStatus.HANDLING, EventStatus.HANDLED):
+        ledger.transition("e1", target)
+    assert ledger.compact("e1") == "compacted"
     ledger.reserve_api_slot(0.01)
     ledger.reserve_api_slot(0.01, event_id="e1", max_sleep=0, grace=1)
     ledger.pause_api(0.01, rate_limited=True)

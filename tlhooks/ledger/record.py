@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tlhooks.ledger.compaction import expand
 from tlhooks.status import EventStatus
 
 _JSON_FIELDS = ("headers", "handlers", "task", "validation", "platform_webhooks", "result_digest")
@@ -38,6 +39,12 @@ class Delivery(BaseModel):
     at: float
     body_sha256: str = ""
     same: bool = True
+
+
+class Compaction(BaseModel):
+    """What a compacted event no longer keeps (``body``, ``headers.tl-signature``)."""
+
+    dropped: list[str] = Field(default_factory=list)
 
 
 class Transition(BaseModel):
@@ -85,6 +92,8 @@ class EventRecord(BaseModel):
     history: list[Transition] = Field(default_factory=list)
     outcomes: dict[str, HandlerOutcome] = Field(default_factory=dict)
     delivery_log: list[Delivery] = Field(default_factory=list)
+    # once handled or settled at intake, and compacted (ledger/compaction.py): what was dropped
+    compaction: Compaction | None = None
 
     @classmethod
     def from_redis(
@@ -94,13 +103,15 @@ class EventRecord(BaseModel):
         outcomes: dict[str, str],
         deliveries: list[str] | None = None,
     ) -> EventRecord:
-        data: dict[str, Any] = {k: v for k, v in fields.items() if v != ""}
+        record = expand(fields, history, outcomes, deliveries or [])
+        data: dict[str, Any] = {k: v for k, v in record.fields.items() if v != ""}
         for name in _JSON_FIELDS:
             if name in data:
                 data[name] = json.loads(data[name])
-        data["history"] = [json.loads(item) for item in history]
-        data["outcomes"] = {name: json.loads(raw) for name, raw in outcomes.items()}
-        data["delivery_log"] = [json.loads(item) for item in deliveries or []]
+        data["history"] = record.history
+        data["outcomes"] = record.outcomes
+        data["delivery_log"] = record.deliveries
+        data["compaction"] = record.compaction
         return cls.model_validate(data)
 
     def outcome(self, handler: str) -> HandlerOutcome:

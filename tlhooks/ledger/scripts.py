@@ -3,8 +3,8 @@
 Each script is one decision that must not race: accepting a delivery (de-duplication and
 conflict detection), changing state (the transition table is enforced server-side against the
 state actually stored), claiming, renewing and releasing a worker run's lease, writing a
-handler's outcome only for the run that owns the event, a replay, and the shared API
-budget's slots and pauses, and the record of what tlhooks submitted.
+handler's outcome only for the run that owns the event, a replay, compacting a handled event,
+the shared API budget's slots and pauses, and the record of what tlhooks submitted.
 
 The scripts live in ``tlhooks/ledger/lua/*.lua`` (shipped as package data), each opening with
 its KEYS/ARGV contract and naming its arguments; they are read once, at import, with
@@ -53,6 +53,7 @@ PAUSE_API = load("pause_api")
 REPLAY = _STATUS_INDEX + _TALLY + load("replay")
 DELETE = _STATUS_INDEX + _TALLY + load("delete")
 REINDEX = _TALLY + load("reindex")
+COMPACT = _TALLY + load("compact")
 READ_FIELDS = load("read_fields")
 EXPECT = load("expect")
 SETTLE_EXPECTATION = load("settle_expectation")

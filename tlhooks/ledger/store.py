@@ -13,6 +13,7 @@ from tlhooks.errors import EventNotFound, InvalidTransition, LeaseLost
 from tlhooks.ledger import scripts
 from tlhooks.ledger.batch_steps import BatchSteps
 from tlhooks.ledger.budget import BudgetSteps
+from tlhooks.ledger.compacting import CompactionSteps
 from tlhooks.ledger.connection import client_for
 from tlhooks.ledger.connection import connect as connect
 from tlhooks.ledger.expectations import ExpectationSteps
@@ -54,6 +55,7 @@ class EventLedger(
     ExpectationSteps,
     SubmissionRetention,
     BatchSteps,
+    CompactionSteps,
 ):
     """The durable record of every event, and the one way to Redis: all of tlhooks' reads and
     writes go through it, with Redis errors translated (``translation.py``). All multi-key
@@ -85,6 +87,7 @@ class EventLedger(
         self._pause_api = client.register_script(scripts.PAUSE_API)
         self._delete = client.register_script(scripts.DELETE)
         self._reindex = client.register_script(scripts.REINDEX)
+        self._compact = client.register_script(scripts.COMPACT)
         self._read_fields = client.register_script(scripts.READ_FIELDS)
         self._expect = client.register_script(scripts.EXPECT)
         self._settle_expectation = client.register_script(scripts.SETTLE_EXPECTATION)

@@ -59,3 +59,26 @@ def reindex(as_json: bool) -> None:
         f"{data['events']} events: {data['tallied']} indexed and counted now, "
         f"{data['indexed']} counted already (their index entries checked)."
     )
+
+
+@ledger_group.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def compact(as_json: bool) -> None:
+    """Compact every handled or intake-settled (ignored, duplicate, unmatched, conflict) event
+    not compacted yet (TLHOOKS_COMPACT_HANDLED): those settled before upgrading, or whose
+    compaction failed. Safe while receivers and workers run (an event
+    that changes meanwhile is read again; one that is replayed is left alone); running it again
+    changes nothing."""
+    try:
+        ledger = EventLedger.from_settings(load_settings())
+    except TlhooksError as exc:
+        raise click.ClickException(str(exc)) from None
+    answers = ledger.compact_settled()
+    data = {name: answers[name] for name in ("compacted", "already", "skipped", "changed")}
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(
+        f"{data['compacted']} settled events compacted now, {data['already']} compacted "
+        f"already; {data['skipped'] + data['changed']} left as they were (replayed or changing)."
+    )

@@ -57,6 +57,21 @@ def dropped_result(record: EventRecord) -> str | None:
     )
 
 
+_DROPPED_WORDS = {"body": "the webhook body", "headers.tl-signature": "the TL-Signature header"}
+
+
+def compaction_note(record: EventRecord) -> str | None:
+    """What a compacted event no longer keeps (TLHOOKS_COMPACT_HANDLED), in words."""
+    if record.compaction is None:
+        return None
+    names = [_DROPPED_WORDS.get(name, name) for name in record.compaction.dropped]
+    if not names:
+        return "yes; nothing dropped"
+    sha = record.body_sha256 if "body" in record.compaction.dropped else None
+    kept = f" (its SHA-256 {sha[:12]}… kept)" if sha else ""
+    return f"yes; dropped: {' and '.join(names)}{kept}"
+
+
 def event_text(record: EventRecord) -> str:
     """One event as a page: a header, the timeline, deliveries, outcomes and errors."""
     header = [
@@ -85,6 +100,7 @@ def event_text(record: EventRecord) -> str:
         ),
         ("batch", record.batch_id),
         ("result", dropped_result(record)),
+        ("compacted", compaction_note(record)),
     ]
     lines = [f"{name + ':':<14}{value}" for name, value in header if value not in (None, "")]
     timeline = [{"at": iso(t.at), "status": t.status.value, "note": t.note} for t in record.history]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.ledger_truth import assert_indexes_agree
+from tests.tlhooks.test_ledger_compaction import HANDLERS, handled
 from tlhooks.ledger import EventLedger
 from tlhooks.ops.replay import Replayer, ReplayRequest, ReplayStage
 from tlhooks.status import EventStatus
@@ -111,3 +113,28 @@ def test_a_stop_request_ends_the_replay_between_batches(ledger: EventLedger) -> 
     assert publisher.batches == [["whe_0", "whe_1"]]
     assert ledger.require("whe_3").status is EventStatus.DEAD
     assert done.to_dict()["stopped"] is True
+
+
+def test_a_bulk_replay_plans_and_queues_compacted_events_like_any_other(
+    ledger: EventLedger,
+) -> None:
+    for n in range(3):
+        handled(ledger, f"whe_{n}", task_id=f"task_{n}")  # its task dropped, a digest kept
+    for n in range(2):
+        ledger.update(f"whe_{n}", task={"task_id": f"task_{n}"})  # kept (TLHOOKS_SETTLED_RESULTS)
+    assert ledger.compact_many([f"whe_{n}" for n in range(3)])["compacted"] == 3
+    replay, publisher = replayer(ledger)
+
+    everything = ReplayRequest(stage=ReplayStage.HANDLERS, all_handlers=True)
+    plan = replay.plan(ledger.get_many([f"whe_{n}" for n in range(3)]), everything)
+    done = replay.execute(plan, batch=2)
+
+    assert plan.eligible == ["whe_0", "whe_1"]
+    assert "replay it --from fetch" in plan.refused["whe_2"]  # its task was dropped
+    assert plan.handlers == {name: 2 for name in HANDLERS}
+    assert (done.queued, publisher.batches) == (2, [["whe_0", "whe_1"]])
+    for n in range(2):
+        record = ledger.require(f"whe_{n}")
+        assert record.status is EventStatus.QUEUED
+        assert record.pending_handlers == HANDLERS
+    assert_indexes_agree(ledger)

@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner, Result
 
 from tests.support.processes import RedisServer
+from tests.tlhooks.test_ledger_compaction import handled
 from tlhooks.ledger import EventLedger, EventRecord, HandlerState
 from tlhooks.ledger.record import HandlerOutcome, Transition
 from tlhooks.ops.replay import ReplayPlan, ReplayRequest
@@ -209,3 +210,37 @@ def test_a_handled_event_says_its_result_was_dropped_and_how_to_get_it_back() ->
     assert "result:       dropped once handled (4,096 bytes, sha256 abababababab); a replay" in (
         event_text(record)
     )
+
+
+def test_a_compacted_event_says_what_it_no_longer_keeps() -> None:
+    compacted = record(
+        EventStatus.HANDLED,
+        body_sha256="ab" * 16,
+        compaction={"dropped": ["body", "headers.tl-signature"]},
+    )
+
+    assert (
+        "compacted:    yes; dropped: the webhook body and the TL-Signature header "
+        "(its SHA-256 abababababab… kept)"
+    ) in event_text(compacted)
+    assert "compacted:" not in event_text(record(EventStatus.HANDLED))
+
+
+def test_show_and_ledger_compact_on_compacted_events(
+    ledger: EventLedger, redis_server: RedisServer
+) -> None:
+    handled(ledger, "whe_1", task_id="t1")
+    handled(ledger, "whe_2", task_id="t2")
+    ledger.compact("whe_1")
+
+    compacted = cli(redis_server, "ledger", "compact")
+    again = cli(redis_server, "ledger", "compact", "--json")
+    page = cli(redis_server, "events", "show", "whe_2")
+    by_task = cli(redis_server, "events", "show", "t1")
+
+    assert compacted.exit_code == 0, compacted.output
+    assert compacted.output.startswith("1 settled events compacted now, 1 compacted already;")
+    assert json.loads(again.output) == {"compacted": 0, "already": 2, "skipped": 0, "changed": 0}
+    assert "compacted:    yes; dropped: the webhook body and the TL-Signature header" in page.output
+    assert "handled" in by_task.output
+    assert "myapp.hooks.notify" in by_task.output

@@ -40,7 +40,12 @@ if #handlers ~= handler_count then
 end
 
 local function log_delivery(same)
-  if redis.call('LLEN', deliveries_key) < 100 then
+  -- a compacted event's earlier deliveries are in its archive: its counter says how many
+  local logged = redis.call('LLEN', deliveries_key)
+  if redis.call('HEXISTS', event_key, 'z0') == 1 then
+    logged = tonumber(redis.call('HGET', event_key, 'deliveries') or '1') - 1
+  end
+  if logged < 100 then
     local entry = cjson.encode({at = now, body_sha256 = body_sha256, same = same})
     redis.call('RPUSH', deliveries_key, entry)
   end
@@ -53,7 +58,8 @@ end
 if redis.call('EXISTS', event_key) == 1 then
   redis.call('HINCRBY', event_key, 'deliveries', 1)
   local first = redis.call('HGET', event_key, 'body_sha256')
-  local same = (not first) or first == '' or first == body_sha256
+  -- a compacted record keeps the first 128 bits of the hash (compaction.py)
+  local same = (not first) or first == '' or first == string.sub(body_sha256, 1, #first)
   local received = tonumber(redis.call('HGET', event_key, 'received_at') or ARGV[4]) or now
   redis.call('ZADD', redelivered_key, 'NX', received, event_id)
   if not same then

@@ -48,6 +48,7 @@ end
 local before = handler_tally(event_key, outcomes_key)
 if reset == 'all' then
   redis.call('DEL', outcomes_key)
+  clear_kept_states(event_key, function() return true end)
 elseif reset == 'unsucceeded' then
   local outcomes = redis.call('HGETALL', outcomes_key)
   for i = 1, #outcomes, 2 do
@@ -55,8 +56,10 @@ elseif reset == 'unsucceeded' then
       redis.call('HDEL', outcomes_key, outcomes[i])
     end
   end
+  clear_kept_states(event_key, function(_, state) return state ~= 'succeeded' end)
 else
   redis.call('HDEL', outcomes_key, reset)
+  clear_kept_states(event_key, function(name) return name == reset end)
 end
 apply_tally(handler_outcomes_key, before, handler_tally(event_key, outcomes_key))
 redis.call('ZREM', schedule_key, event_id)

@@ -4,7 +4,8 @@
 -- ARGV[1] run token, ARGV[2] handler name, ARGV[3] outcome (JSON)
 -- Returns 1 when stored, 0 when another run owns the event (owns_event, run_owner.lua, loaded
 -- first). The handler's count moves from its old outcome's state to the new one's
--- (handler_tally.lua, loaded first).
+-- (handler_tally.lua, loaded first); the state a compaction kept in the record ('o#<n>',
+-- 'o:<handler>') gives way to the saved outcome.
 local outcomes_key, lease_key, event_key, handler_outcomes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local token, handler, outcome = ARGV[1], ARGV[2], ARGV[3]
 
@@ -13,5 +14,6 @@ if not owns_event(lease_key, event_key, token) then
 end
 local before = handler_tally(event_key, outcomes_key)
 redis.call('HSET', outcomes_key, handler, outcome)
+clear_kept_states(event_key, function(name) return name == handler end)
 apply_tally(handler_outcomes_key, before, handler_tally(event_key, outcomes_key))
 return 1
