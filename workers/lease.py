@@ -46,10 +46,15 @@ class LeaseKeeper:
             held = list(self._held.items())
         for event_id, token in held:
             try:
-                if not self.ledger.renew_lease(event_id, token, self.lease_seconds):
+                renewed = self.ledger.renew_lease(event_id, token, self.lease_seconds)
+                if not renewed and self._still_held(event_id, token):  # not a run that just ended
                     logger.warning("lease on event %s lapsed while its run was alive", event_id)
             except StorageUnavailable as exc:
                 logger.warning("could not renew the lease on event %s: %s", event_id, exc)
+
+    def _still_held(self, event_id: str, token: str) -> bool:
+        with self._lock:
+            return self._held.get(event_id) == token
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():

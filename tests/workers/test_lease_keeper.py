@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -65,6 +66,24 @@ def test_a_lease_taken_by_another_run_is_not_renewed_and_says_so(
     keeper.stop()
     assert ledger.client.get(ledger.keys.lease("e1")) == "run-2"
     assert "lease on event e1 lapsed while its run was alive" in caplog.text
+
+
+def test_a_run_that_ends_while_its_lease_is_being_renewed_is_no_lapse(
+    ledger: EventLedger, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keeper = LeaseKeeper(ledger, lease_seconds=60)
+    run = contextlib.ExitStack()
+    run.enter_context(keeper.holding("e1", "run-1"))
+
+    def run_ends_first(event_id: str, token: str, lease_seconds: float) -> bool:
+        run.close()  # the run ended, and released its lease, after the keeper listed it
+        return False
+
+    monkeypatch.setattr(ledger, "renew_lease", run_ends_first)
+    with caplog.at_level(logging.WARNING, "tlhooks.worker"):
+        keeper.renew_all()
+    keeper.stop()
+    assert "lapsed" not in caplog.text
 
 
 def test_a_storage_outage_during_renewal_is_logged_not_raised(
