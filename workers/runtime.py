@@ -22,7 +22,7 @@ from workers.processor import EventProcessor
 from workers.reconciled_events import ReconciledEvents
 from workers.reconciler import Reconciler
 from workers.retry import RetryPolicy
-from workers.sweeper import Sweeper
+from workers.sweeper import Sweeper, orphaned_after
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,12 @@ def build_runtime(settings: Settings, publisher: EventPublisher) -> WorkerRuntim
         compact_handled=settings.compact_handled,
     )
     sweeper = Sweeper(
-        ledger, publisher, policy, settings.stale_after, retention_days=settings.retention_days
+        ledger,
+        publisher,
+        policy,
+        settings.stale_after,
+        retention_days=settings.retention_days,
+        orphaned_after=orphaned_after(settings),
     )
     reconciler = Reconciler(
         ledger,

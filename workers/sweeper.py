@@ -11,9 +11,13 @@ Run periodically by Celery beat (``tlhooks.sweep``), it
    publish to a separate broker that failed after the event was stored. A ``received`` or
    ``queued`` one is left alone while the broker's queue holds messages (its own may be among
    them: a backlog while workers were down is not a loss) or the broker cannot say; when the
-   broker is the ledger's Redis the script checks this in the same step. ``stale_after``
-   should still exceed the longest backlog you expect; a killed worker's taken-but-unstarted
-   messages come back sooner, through the visibility timeout (Redis) or at once (RabbitMQ);
+   broker is the ledger's Redis the script checks this in the same step. Once the queue is
+   empty such an event's message is nowhere to wait: it is in a live worker's hands (its run
+   takes the lease within moments), in a dead worker's unacknowledged set (restored after the
+   visibility timeout on Redis, at once on RabbitMQ), or lost (a worker killed between taking
+   it and recording it as unacknowledged, kombu's own window). So it is rescued after
+   ``orphaned_after`` (the visibility timeout, one restore interval and two sweeps: 15 s by
+   default) rather than ``stale_after``; a message restored meanwhile finds the event done;
 4. expires settled events older than ``TLHOOKS_RETENTION_DAYS`` (retention), keeping dead,
    invalid and truncated ones until they are replayed or purged, and the records of submitted
    tasks and batches that are done (tlhooks/ledger/submission_retention.py).
@@ -35,6 +39,7 @@ from tlhooks.errors import StorageUnavailable
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.sweeping import SweepOps
 from tlhooks.queue.publisher import EventPublisher
+from tlhooks.settings import Settings
 from tlhooks.status import EventStatus
 from workers.retry import RetryPolicy
 
@@ -74,6 +79,14 @@ WAITING_STATES = (EventStatus.RECEIVED, EventStatus.QUEUED, EventStatus.FAILED)
 AWAITING_MESSAGE = (EventStatus.RECEIVED, EventStatus.QUEUED)
 
 
+def orphaned_after(settings: Settings) -> float:
+    """How long a received or queued event may wait with the broker's queue empty: by the end of
+    the visibility timeout and one restore interval a dead worker's message is back in the queue
+    (on RabbitMQ at once), and two sweeps later one that is still missing was lost."""
+    restored = settings.visibility_timeout + settings.unacked_restore_interval
+    return restored + 2 * settings.sweep_interval
+
+
 @dataclass
 class SweepReport:
     published: int = 0
@@ -93,11 +106,14 @@ class Sweeper:
         clock: Callable[[], float] = time.time,
         batch: int = 500,
         retention_days: float = 0.0,
+        orphaned_after: float | None = None,
     ) -> None:
         self.ledger = ledger
         self.publisher = publisher
         self.policy = policy
         self.stale_after = stale_after
+        # a received or queued event with the broker's queue empty: see 3. above
+        self.orphaned_after = min(stale_after, orphaned_after or stale_after)
         self.clock = clock
         self.batch = batch
         self.retention_days = retention_days
@@ -136,7 +152,7 @@ class Sweeper:
         for status in (*RUN_STATES, *WAITING_STATES):
             if status in AWAITING_MESSAGE and queue_not_empty:
                 continue  # their messages may still be waiting: no second copies
-            waited = 0.0 if status in RUN_STATES else self.stale_after
+            waited = self._patience(status)
             cutoff = now - waited
             for event_id in self.ledger.ids_in_status(
                 status, entered_before=cutoff, limit=self.batch
@@ -155,6 +171,13 @@ class Sweeper:
                     report.rescued += 1
                 elif outcome == "dead":
                     report.dead += 1
+
+    def _patience(self, status: EventStatus) -> float:
+        """How long an event may sit in ``status`` with no run and no retry before a rescue (a
+        received or queued one only while the broker's queue is empty, checked apart)."""
+        if status in RUN_STATES:
+            return 0.0
+        return self.orphaned_after if status in AWAITING_MESSAGE else self.stale_after
 
     def _queue_may_hold_messages(self) -> bool:
         """Whether a separate broker's queue holds messages, or cannot say (then nothing could

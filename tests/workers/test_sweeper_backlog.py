@@ -18,7 +18,7 @@ from tlhooks.queue.publisher import EventPublisher
 from tlhooks.settings import load_settings
 from tlhooks.status import EventStatus
 from workers.retry import RetryPolicy
-from workers.sweeper import Sweeper
+from workers.sweeper import Sweeper, orphaned_after
 
 LATER = STALE_AFTER + 60  # the sweeper's clock: every waiting event is stale
 
@@ -87,3 +87,63 @@ def test_with_the_broker_down_waiting_events_are_not_rescued_and_the_sweep_says_
     assert report.rescued == 0
     assert ledger.require("stored").requeues == 0  # a long outage cannot make it dead
     assert "waiting events are not rescued this time" in caplog.text
+
+
+ORPHANED_AFTER = 60.0
+
+
+@pytest.fixture
+def orphan_sweeper(ledger: EventLedger, redis_server: RedisServer) -> Iterator[Sweeper]:
+    """The broker is the ledger's Redis; the clock runs 120 s ahead: past ``orphaned_after``
+    but far short of ``stale_after``."""
+    settings = load_settings(redis_url=redis_server.url)
+    publisher = EventPublisher.from_settings(settings)
+    clock = lambda: time.time() + 2 * ORPHANED_AFTER  # noqa: E731
+    policy = RetryPolicy.from_settings(settings)
+    yield Sweeper(
+        ledger, publisher, policy, STALE_AFTER, clock=clock, orphaned_after=ORPHANED_AFTER
+    )
+    publisher.close()
+
+
+def test_with_the_queue_empty_a_queued_event_is_rescued_once_orphaned_not_stale(
+    ledger: EventLedger, orphan_sweeper: Sweeper
+) -> None:
+    """Its message is in no queue: lost between a killed worker taking it and recording it."""
+    waiting(ledger, "lost", EventStatus.QUEUED)
+    waiting(ledger, "retry", EventStatus.FAILED)  # waits for its retry: stale_after still
+
+    report = orphan_sweeper.sweep()
+
+    assert report.rescued == 1
+    assert ledger.require("lost").requeues == 1
+    assert ledger.require("retry").requeues == 0
+    assert ledger.client.llen("tlhooks") == 1
+
+
+def test_with_messages_in_the_queue_a_queued_event_is_left_to_wait_for_its_own(
+    ledger: EventLedger, orphan_sweeper: Sweeper
+) -> None:
+    ledger.client.rpush("tlhooks", "a message behind which ours may wait")
+    waiting(ledger, "behind", EventStatus.QUEUED)
+
+    report = orphan_sweeper.sweep()
+
+    assert report.rescued == 0
+    assert ledger.require("behind").requeues == 0
+
+
+def test_orphaned_after_is_the_visibility_timeout_a_restore_and_two_sweeps(
+    ledger: EventLedger, redis_server: RedisServer
+) -> None:
+    settings = load_settings(
+        redis_url=redis_server.url,
+        visibility_timeout=10,
+        unacked_restore_interval=1.0,
+        sweep_interval=2.0,
+    )
+    assert orphaned_after(settings) == 15.0
+    publisher = EventPublisher.from_settings(settings)
+    sweeper = Sweeper(ledger, publisher, RetryPolicy(), 5.0, orphaned_after=15.0)
+    publisher.close()
+    assert sweeper.orphaned_after == 5.0  # never later than stale_after
