@@ -39,7 +39,7 @@ from receiver.intake import Intake
 from tlhooks.ledger import EventLedger
 from tlhooks.ledger.store import connect
 from tlhooks.queue.publisher import EventPublisher
-from tlhooks.settings import load_settings
+from tlhooks.settings import Settings, load_settings
 from tlhooks.signing import sign
 from workers.client import TwelveLabsClient
 from workers.lease import LeaseKeeper
@@ -119,13 +119,18 @@ def own_bytes(ledger: EventLedger, event_id: str, task_id: str) -> int:
     return own + int(ledger.client.memory_usage(ledger.keys.task_events(task_id)) or 0)
 
 
+def two_handler_intake(ledger: EventLedger, url: str) -> tuple[Settings, HandlerRegistry, Intake]:
+    """The receiver's intake on the bench ledger, two handlers matching ``cam-*``."""
+    settings = load_settings(redis_url=url, webhook_secrets=["whsec_bench"])
+    registry = HandlerRegistry()
+    for name in ("myapp.hooks.index_scenes", "myapp.hooks.notify"):
+        registry.register(lambda _ctx: None, name=name, custom_id="cam-*")
+    return settings, registry, Intake(ledger, EventPublisher.from_settings(settings), registry)
+
+
 def run_case(events: int, size: int, policy: str, compact: bool = True) -> dict[str, float]:
     with private_ledger() as (ledger, url):
-        settings = load_settings(redis_url=url, webhook_secrets=["whsec_bench"])
-        registry = HandlerRegistry()
-        for name in ("myapp.hooks.index_scenes", "myapp.hooks.notify"):
-            registry.register(lambda _ctx: None, name=name, custom_id="cam-*")
-        intake = Intake(ledger, EventPublisher.from_settings(settings), registry)
+        settings, registry, intake = two_handler_intake(ledger, url)
         bodies: dict[str, dict[str, object]] = {}
 
         def answer(request: httpx.Request) -> httpx.Response:
@@ -161,11 +166,7 @@ def run_settled_case(events: int, status: str, compact: bool = True) -> dict[str
     """Per-event bytes of ``unmatched`` or ``duplicate`` events, compacted as the receiver
     compacts them once it has answered (``TLHOOKS_COMPACT_HANDLED``)."""
     with private_ledger() as (ledger, url):
-        settings = load_settings(redis_url=url, webhook_secrets=["whsec_bench"])
-        registry = HandlerRegistry()
-        for name in ("myapp.hooks.index_scenes", "myapp.hooks.notify"):
-            registry.register(lambda _ctx: None, name=name, custom_id="cam-*")
-        intake = Intake(ledger, EventPublisher.from_settings(settings), registry)
+        settings, _registry, intake = two_handler_intake(ledger, url)
         numbers = range(-WARM_UP, events)
         custom = "cam-" if status == "duplicate" else "other-"
         if status == "duplicate":  # the first event of each task, stored before measuring
