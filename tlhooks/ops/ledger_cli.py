@@ -11,6 +11,14 @@ from tlhooks.ledger import EventLedger
 from tlhooks.settings import load_settings
 
 
+def open_ledger() -> EventLedger:
+    """The ledger the settings name; bad settings or no Redis are one clear error."""
+    try:
+        return EventLedger.from_settings(load_settings())
+    except TlhooksError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.group(name="ledger")
 def ledger_group() -> None:
     """Maintain the ledger's Redis keys."""
@@ -22,10 +30,7 @@ def ledger_group() -> None:
 def migrate(dry_run: bool, as_json: bool) -> None:
     """Rename keys written before the hash tag (tlhooks:...) to {tlhooks}:... ; run once after
     upgrading, when no process of the old version runs. Running it again is harmless."""
-    try:
-        ledger = EventLedger.from_settings(load_settings())
-    except TlhooksError as exc:
-        raise click.ClickException(str(exc)) from None
+    ledger = open_ledger()
     report = ledger.migrate_legacy_keys(dry_run=dry_run)
     data = report.to_dict()
     if as_json:
@@ -47,10 +52,7 @@ def reindex(as_json: bool) -> None:
     """Build the type, custom_id and handler indexes and the handler outcome counts for events
     stored before them; run once after upgrading (after `ledger migrate` if that is due). Safe
     while receivers and workers run; running it again changes nothing."""
-    try:
-        ledger = EventLedger.from_settings(load_settings())
-    except TlhooksError as exc:
-        raise click.ClickException(str(exc)) from None
+    ledger = open_ledger()
     data = ledger.reindex().to_dict()
     if as_json:
         click.echo(json.dumps(data, indent=2))
@@ -69,10 +71,7 @@ def compact(as_json: bool) -> None:
     compaction failed. Safe while receivers and workers run (an event
     that changes meanwhile is read again; one that is replayed is left alone); running it again
     changes nothing."""
-    try:
-        ledger = EventLedger.from_settings(load_settings())
-    except TlhooksError as exc:
-        raise click.ClickException(str(exc)) from None
+    ledger = open_ledger()
     answers = ledger.compact_settled()
     data = {name: answers[name] for name in ("compacted", "already", "skipped", "changed")}
     if as_json:
